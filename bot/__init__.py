@@ -1,0 +1,1 @@
+"""negobot: answers questions about peace negotiations from a cited news library."""

@@ -1,0 +1,298 @@
+"""Turn a question into a grounded, cited answer: retrieve, pick sentences, cite, or abstain."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+import numpy as np
+
+from bot import i18n
+from bot.answer_types import Answer, Citation
+from index.chunking import split_sentences
+from index.documents import Chunk, SearchHit
+from index.embedding import Embedder
+from index.keyword import tokenize
+from index.normalize import detect_language, normalize_text
+from index.search import Searcher
+
+# Cosine of the best passage below which the library is taken not to cover the question,
+# per model; calibrated on bench/questions.jsonl by bench/calibrate_threshold.py.
+CALIBRATED_THRESHOLDS = {"all-MiniLM-L6-v2": 0.35, "fake": 0.2}
+DEFAULT_THRESHOLD = 0.35
+# A moderator's correction is reused when a new question is at least this close to the old one.
+CORRECTION_MATCH = 0.9
+NEAR_DUPLICATE = 0.8
+RETRIEVE_K = 8
+SENTENCE_CHUNKS = 5
+
+_STATUS = re.compile(
+    r"\b(latest|status|stand|standing|current|currently|now|so far|recent|update|news|progress|"
+    r"where are|state of)\b|останн|зараз|наразі|статус|стан справ|новин|последн|сейчас|"
+    r"на данный момент|текущ|новост",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
+
+
+class CorrectionLike(Protocol):
+    """An approved moderator correction, as the log store returns it."""
+
+    question: str
+    corrected_answer: str
+    language: str
+    reviewed_at: datetime
+
+
+class Generator(Protocol):
+    """Writes an answer from numbered passages; None means 'use the extractive answer'."""
+
+    def write(self, question: str, language: str, passages: Sequence[Citation]) -> str | None:
+        """Return answer text with [n] citations, or None on any failure."""
+        ...
+
+
+@dataclass
+class Candidate:
+    """A sentence that might go into the answer, with where it came from."""
+
+    text: str
+    chunk: Chunk
+    score: float
+    vector: np.ndarray
+    note: str = ""
+
+
+def is_status_question(question: str) -> bool:
+    """Return whether the question asks where things stand now rather than about one event."""
+    return bool(_STATUS.search(question))
+
+
+def question_language(question: str, hint: str | None) -> str:
+    """Pick en/uk/ru for a question: the text's own language, else the user's interface language."""
+    detected = detect_language(question)
+    if detected in i18n.SUPPORTED:
+        return detected
+    return i18n.pick_language(hint)
+
+
+def _numbers(text: str) -> set[str]:
+    return {re.sub(r"[,.\u00a0 ]", "", match) for match in _NUMBER.findall(text)}
+
+
+class Answerer:
+    """Answers questions from one index; the searcher is fetched per question so it can be swapped."""
+
+    def __init__(
+        self,
+        searcher: Callable[[], Searcher],
+        embedder: Embedder,
+        *,
+        threshold: float | None = None,
+        sentences: int = 3,
+        corrections: Callable[[], Sequence[CorrectionLike]] | None = None,
+        generator: Generator | None = None,
+    ) -> None:
+        self._searcher = searcher
+        self.embedder = embedder
+        self.threshold = (
+            threshold
+            if threshold is not None
+            else CALIBRATED_THRESHOLDS.get(embedder.name, DEFAULT_THRESHOLD)
+        )
+        self.sentences = sentences
+        self._corrections = corrections
+        self._correction_vectors: dict[str, np.ndarray] = {}
+        self.generator = generator
+
+    def answer(self, question: str, *, language_hint: str | None = None) -> Answer:
+        """Answer one question (already checked to be non-empty and short enough)."""
+        started = time.perf_counter()
+        question = normalize_text(question)
+        language = question_language(question, language_hint)
+        query_vector = self.embedder.encode([question], kind="query")[0]
+        answer = self._reviewed(question, language, query_vector) or self._from_library(
+            question, language, query_vector
+        )
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _reviewed(self, question: str, language: str, query_vector: np.ndarray) -> Answer | None:
+        corrections = list(self._corrections()) if self._corrections else []
+        if not corrections:
+            return None
+        unseen = [c.question for c in corrections if c.question not in self._correction_vectors]
+        if unseen:
+            for text, vector in zip(
+                unseen, self.embedder.encode(unseen, kind="query"), strict=True
+            ):
+                self._correction_vectors[text] = vector
+        best = max(
+            corrections, key=lambda c: float(self._correction_vectors[c.question] @ query_vector)
+        )
+        if float(self._correction_vectors[best.question] @ query_vector) < CORRECTION_MATCH:
+            return None
+        note = i18n.text(language, "reviewed", date=i18n.format_date(best.reviewed_at.date(), language))
+        return Answer(
+            question=question,
+            text=f"{best.corrected_answer}\n\n{note}",
+            language=language,
+            abstained=False,
+            reviewed=True,
+            mode="reviewed",
+        )
+
+    def _from_library(self, question: str, language: str, query_vector: np.ndarray) -> Answer:
+        searcher = self._searcher()
+        status = is_status_question(question)
+        hits = searcher.search(question, RETRIEVE_K, query_vector=query_vector)
+        retrieved = [_retrieved_row(hit) for hit in hits]
+        best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
+        if best_cosine < self.threshold:
+            return Answer(
+                question=question,
+                text=i18n.text(language, "no_answer"),
+                language=language,
+                abstained=True,
+                retrieved=retrieved,
+            )
+        if status:
+            hits = _by_recency(hits)
+        chosen = self._choose_sentences(question, query_vector, hits[:SENTENCE_CHUNKS], status)
+        citations: dict[str, Citation] = {}
+        lines = []
+        for candidate in chosen:
+            chunk = candidate.chunk
+            if chunk.article_id not in citations:
+                citations[chunk.article_id] = _citation(len(citations) + 1, chunk, hits)
+            number = citations[chunk.article_id].number
+            note = f" ({candidate.note})" if candidate.note else ""
+            lines.append(f"{candidate.text}{note} [{number}]")
+        sources = list(citations.values())
+        as_of = max(citation.published for citation in sources)
+        body = " ".join(lines) if not status else "\n".join(lines)
+        mode = "extractive"
+        if self.generator is not None:
+            written = self.generator.write(question, language, sources)
+            if written:
+                body, mode = written, "generative"
+        if status:
+            body = f"{i18n.text(language, 'as_of', date=i18n.format_date(as_of, language))}\n{body}"
+        return Answer(
+            question=question,
+            text=body,
+            language=language,
+            abstained=False,
+            as_of=as_of,
+            sources=sources,
+            mode=mode,
+            retrieved=retrieved,
+        )
+
+    def _choose_sentences(
+        self, question: str, query_vector: np.ndarray, hits: list[SearchHit], status: bool
+    ) -> list[Candidate]:
+        question_terms = set(tokenize(question))
+        pool: list[tuple[str, Chunk, float]] = []
+        newest = max(hit.chunk.published for hit in hits)
+        for rank, hit in enumerate(hits):
+            for sentence in split_sentences(hit.chunk.text):
+                if len(sentence.split()) < 5:
+                    continue
+                prior = 0.1 / (rank + 1)
+                if status:
+                    prior += 0.15 * _freshness(hit.chunk.published, newest)
+                pool.append((sentence, hit.chunk, prior))
+        if not pool:
+            return []
+        vectors = self.embedder.encode([sentence for sentence, _, _ in pool], kind="passage")
+        candidates = []
+        for (sentence, chunk, prior), vector in zip(pool, vectors, strict=True):
+            terms = set(tokenize(sentence))
+            overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0.0
+            score = float(vector @ query_vector) + 0.3 * overlap + prior
+            candidates.append(Candidate(sentence, chunk, score, vector))
+        candidates.sort(key=lambda c: -c.score)
+        return _pick_distinct(candidates, self.sentences)
+
+
+def _pick_distinct(candidates: list[Candidate], wanted: int) -> list[Candidate]:
+    """Take the best sentences, skipping near-repeats; a newer report with other numbers wins."""
+    chosen: list[Candidate] = []
+    for candidate in candidates:
+        twin = next(
+            (c for c in chosen if float(c.vector @ candidate.vector) >= NEAR_DUPLICATE), None
+        )
+        if twin is None:
+            if len(chosen) < wanted:
+                chosen.append(candidate)
+            continue
+        newer = candidate.chunk.published > twin.chunk.published
+        if newer and _numbers(candidate.text) != _numbers(twin.text):
+            language = candidate.chunk.language or "en"
+            candidate.note = i18n.text(
+                language, "reported_on", date=i18n.format_date(candidate.chunk.published, language)
+            )
+            chosen[chosen.index(twin)] = candidate
+    return chosen
+
+
+def _freshness(published: date, newest: date) -> float:
+    """1.0 for the newest reporting, halving every 30 days before it."""
+    age = (newest - published).days
+    return float(0.5 ** (age / 30))
+
+
+def _by_recency(hits: list[SearchHit]) -> list[SearchHit]:
+    newest = max(hit.chunk.published for hit in hits)
+    return sorted(hits, key=lambda hit: -(hit.score * (1 + _freshness(hit.chunk.published, newest))))
+
+
+def _citation(number: int, chunk: Chunk, hits: list[SearchHit]) -> Citation:
+    score = max(
+        (hit.dense_score or 0.0 for hit in hits if hit.chunk.article_id == chunk.article_id),
+        default=0.0,
+    )
+    return Citation(
+        number=number,
+        title=chunk.title,
+        source=chunk.source,
+        published=chunk.published,
+        url=chunk.url,
+        score=score,
+        text=chunk.text,
+        article_id=chunk.article_id,
+        chunk_id=chunk.chunk_id,
+    )
+
+
+def _retrieved_row(hit: SearchHit) -> dict[str, object]:
+    chunk = hit.chunk
+    return {
+        "chunk_id": chunk.chunk_id,
+        "article_id": chunk.article_id,
+        "score": round(hit.score, 6),
+        "cosine": round(hit.dense_score or 0.0, 4),
+        "title": chunk.title,
+        "source": chunk.source,
+        "published": chunk.published.isoformat(),
+        "url": chunk.url,
+        "text": chunk.text,
+    }
+
+
+def render_plain(answer: Answer) -> str:
+    """Render an answer for a terminal: the body, then the numbered sources."""
+    if not answer.sources:
+        return answer.text
+    heading = i18n.text(answer.language, "sources")
+    lines = [answer.text, "", f"{heading}:"]
+    for citation in answer.sources:
+        when = i18n.format_date(citation.published, answer.language)
+        link = f" {citation.url}" if citation.url else ""
+        lines.append(f"[{citation.number}] {citation.title} — {citation.source}, {when}{link}")
+    return "\n".join(lines)

@@ -1,0 +1,205 @@
+"""Negobot, the service behind every front end: index + answerer + log store, hot-swappable."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot import i18n
+from bot.answer_types import Answer
+from bot.answering import Answerer
+from bot.config import Settings
+from bot.ingesting import run_ingest
+from bot.service import FeedbackKind, FrontEnd
+from index.embedding import Embedder, load_embedder, set_threads
+from index.search import Searcher
+from index.store import IndexStoreError, current_generation
+
+log = logging.getLogger(__name__)
+
+
+class QuestionError(ValueError):
+    """A question that cannot be answered as asked (empty, too long)."""
+
+
+def user_key_secret(settings: Settings) -> str:
+    """Return the secret for pseudonymous user keys, creating and keeping one if none is set."""
+    if settings.user_key_secret is not None:
+        return settings.user_key_secret.get_secret_value()
+    path = settings.index_dir.parent / ".user_key_secret"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    path.write_text(secret + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return secret
+
+
+class Negobot:
+    """Answers, logs and describes; reloads the index when a new generation is published."""
+
+    def __init__(
+        self, settings: Settings, *, embedder: Embedder | None = None, log_store: object = None
+    ) -> None:
+        self.settings = settings
+        if embedder is None:
+            set_threads(settings.query_threads)
+            embedder = load_embedder(settings.embedding_model)
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._generation: Path | None = None
+        self.reload_index()
+        if log_store is None:
+            from bot.logstore.store import LogStore
+
+            log_store = LogStore(
+                settings.database_url,
+                user_key_secret=user_key_secret(settings),
+                store_raw_user_ids=settings.store_raw_user_ids,
+            )
+        self.log_store = log_store
+        generator = None
+        if settings.llm_base_url:
+            from bot.generative import ChatCompletionsGenerator
+
+            generator = ChatCompletionsGenerator.from_settings(settings)
+        self.answerer = Answerer(
+            self.searcher,
+            embedder,
+            threshold=settings.abstain_threshold,
+            sentences=settings.answer_sentences,
+            corrections=self.log_store.approved_corrections,  # type: ignore[attr-defined]
+            generator=generator,
+        )
+
+    def reload_index(self) -> bool:
+        """Load the index generation CURRENT names, if it changed; return whether it did."""
+        generation = current_generation(self.settings.index_dir)
+        if generation is None:
+            raise IndexStoreError(
+                f"no index in {self.settings.index_dir}: run `negobot ingest data/articles` first"
+            )
+        if generation == self._generation:
+            return False
+        searcher = Searcher.open(self.settings.index_dir, self.embedder)
+        with self._lock:
+            self._searcher, self._generation = searcher, generation
+        log.info("serving index %s", searcher.version)
+        return True
+
+    def searcher(self) -> Searcher:
+        """Return the current searcher, switching to a newer index generation first if published."""
+        try:
+            self.reload_index()
+        except IndexStoreError as error:
+            log.warning("keeping the loaded index: %s", error)
+        assert self._searcher is not None
+        return self._searcher
+
+    def check_question(self, question: str, language: str) -> str:
+        """Return the question stripped, or raise QuestionError with a message in `language`."""
+        stripped = question.strip()
+        if not stripped:
+            raise QuestionError(i18n.text(language, "empty_question"))
+        if len(stripped) > self.settings.max_question_chars:
+            raise QuestionError(
+                i18n.text(
+                    language,
+                    "too_long",
+                    length=len(stripped),
+                    limit=self.settings.max_question_chars,
+                )
+            )
+        return stripped
+
+    def ask(
+        self,
+        question: str,
+        *,
+        front_end: FrontEnd,
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        user_id: int | None = None,
+        user_language: str | None = None,
+    ) -> Answer:
+        """Answer a question and log it; the answer's `log_id` identifies the log row."""
+        question = self.check_question(question, i18n.pick_language(user_language))
+        answer = self.answerer.answer(question, language_hint=user_language)
+        self.log_store.log_answer(  # type: ignore[attr-defined]
+            answer,
+            front_end=front_end,
+            chat_id=chat_id,
+            chat_type=chat_type,
+            user_id=user_id,
+            model=self.embedder.name,
+            index_version=self.searcher().version,
+        )
+        return answer
+
+    def feedback(self, answer_uid: str, kind: FeedbackKind, *, user_id: int | None) -> None:
+        """Record a helpful / not helpful / report press against a logged answer."""
+        self.log_store.log_feedback(answer_uid, kind, user_id=user_id)  # type: ignore[attr-defined]
+
+    def status(self, language: str) -> Answer:
+        """Answer 'where do the talks stand now' from the newest reporting."""
+        question = i18n.text(language, "status_question")
+        return self.ask(question, front_end="telegram", user_language=language)
+
+    def sources_summary(self, language: str) -> str:
+        """Describe which outlets and which date range the index covers."""
+        articles = self.searcher().snapshot.articles.values()
+        if not articles:
+            return i18n.text(language, "empty_library")
+        dates = sorted(entry.published for entry in articles)
+        outlets = Counter(entry.source for entry in articles)
+        first = i18n.format_date(datetime.fromisoformat(dates[0]).date(), language)
+        last = i18n.format_date(datetime.fromisoformat(dates[-1]).date(), language)
+        lines = [
+            i18n.text(
+                language,
+                "sources_summary",
+                articles=len(articles),
+                outlets=len(outlets),
+                first=first,
+                last=last,
+            )
+        ]
+        lines += [f"• {source} ({count})" for source, count in outlets.most_common()]
+        return "\n".join(lines)
+
+    def stats_summary(self, language: str) -> str:
+        """Questions today, abstentions and helpful ratio."""
+        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        stats = self.log_store.stats(since=midnight)  # type: ignore[attr-defined]
+        return i18n.text(
+            language,
+            "stats",
+            questions=stats.questions,
+            abstained=stats.abstained,
+            helpful=stats.helpful,
+            not_helpful=stats.not_helpful,
+            reported=stats.reported,
+        )
+
+    def reindex(self) -> str:
+        """Ingest new articles from the articles folder and swap the new index in."""
+        report = run_ingest(
+            self.settings, [str(self.settings.articles_dir)], embedder=self.embedder
+        )
+        self.reload_index()
+        return report.summary()
+
+    def close(self) -> None:
+        """Flush and close the log store."""
+        self.log_store.close()  # type: ignore[attr-defined]
+
+
+def build_service(settings: Settings) -> Negobot:
+    """Build the service the front ends use, from settings."""
+    return Negobot(settings)

@@ -1,0 +1,245 @@
+"""The `negobot` command line: ingest, search, ask, chat, serve, review and housekeeping."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from bot.config import Settings, get_settings
+from bot.logging_setup import configure_logging
+
+
+class UserError(click.ClickException):
+    """An error the user can fix; shown as one line, never a traceback."""
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"negobot: {self.format_message()}", err=True)
+
+
+def _load_embedder(settings: Settings, threads: int):  # type: ignore[no-untyped-def]
+    from index.embedding import EmbeddingModelError, load_embedder, set_threads
+
+    set_threads(threads)
+    try:
+        return load_embedder(settings.embedding_model)
+    except EmbeddingModelError as error:
+        raise UserError(str(error)) from error
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise UserError(f"{option} {value!r} is not an ISO date (YYYY-MM-DD)") from error
+
+
+@click.group()
+@click.option("--index-dir", type=click.Path(path_type=Path), help="Index folder (NEGOBOT_INDEX_DIR).")
+@click.pass_context
+def cli(ctx: click.Context, index_dir: Path | None) -> None:
+    """Answer questions about peace negotiations from a cited news library."""
+    settings = get_settings()
+    if index_dir is not None:
+        settings = settings.model_copy(update={"index_dir": index_dir})
+    configure_logging(settings)
+    ctx.obj = settings
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--rebuild", is_flag=True, help="Re-embed everything instead of adding to the index.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool, quiet: bool) -> None:
+    """Add articles (files or folders of .jsonl, .md, .txt, .html) to the index."""
+    from bot.ingesting import run_ingest
+
+    report = run_ingest(settings, list(paths), rebuild=rebuild, progress=not quiet)
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(report.summary())
+    if not (report.added or report.replaced or report.unchanged):
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", "top_k", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--from", "date_from", help="Only articles published on or after this date.")
+@click.option("--to", "date_to", help="Only articles published on or before this date.")
+@click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable).")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid")
+@click.pass_obj
+def search(
+    settings: Settings,
+    query: str,
+    top_k: int,
+    as_json: bool,
+    date_from: str | None,
+    date_to: str | None,
+    sources: tuple[str, ...],
+    mode: str,
+) -> None:
+    """Print the passages that best match QUERY."""
+    from index.search import SearchFilters, Searcher
+    from index.store import IndexStoreError
+
+    if not query.strip():
+        raise UserError("the query is empty")
+    filters = SearchFilters(
+        published_from=_parse_date(date_from, "--from"),
+        published_to=_parse_date(date_to, "--to"),
+        sources=frozenset(sources),
+    )
+    embedder = _load_embedder(settings, settings.query_threads)
+    try:
+        searcher = Searcher.open(settings.index_dir, embedder)
+    except IndexStoreError as error:
+        raise UserError(str(error)) from error
+    hits = searcher.search(query, top_k, filters=filters, mode=mode)
+    if as_json:
+        rows = [
+            {
+                **hit.chunk.to_json(),
+                "chunk_id": hit.chunk.chunk_id,
+                "score": round(hit.score, 6),
+                "cosine": round(hit.dense_score or 0.0, 4),
+                "dense_rank": hit.dense_rank,
+                "keyword_rank": hit.keyword_rank,
+            }
+            for hit in hits
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("no matching passages")
+    for number, hit in enumerate(hits, start=1):
+        chunk = hit.chunk
+        click.echo(
+            f"[{number}] {chunk.title} — {chunk.source}, {chunk.published.isoformat()} "
+            f"(cosine {hit.dense_score or 0.0:.3f})"
+        )
+        click.echo(f"    {chunk.text}")
+        if chunk.url:
+            click.echo(f"    {chunk.url}")
+
+
+def _service(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.assistant import build_service
+    from index.embedding import EmbeddingModelError
+    from index.store import IndexStoreError
+
+    try:
+        return build_service(settings)
+    except (IndexStoreError, EmbeddingModelError) as error:
+        raise UserError(str(error)) from error
+
+
+def _answer_line(service, question: str, front_end: str, as_json: bool) -> str:  # type: ignore[no-untyped-def]
+    from bot.answering import render_plain
+    from bot.assistant import QuestionError
+
+    try:
+        answer = service.ask(question, front_end=front_end)
+    except QuestionError as error:
+        if as_json:
+            return json.dumps({"question": question, "error": str(error)}, ensure_ascii=False)
+        return str(error)
+    if as_json:
+        return json.dumps(answer.to_json(), ensure_ascii=False)
+    return render_plain(answer)
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
+@click.pass_obj
+def ask(settings: Settings, question: str | None, as_json: bool) -> None:
+    """Answer QUESTION, or every line of standard input when no question is given."""
+    service = _service(settings)
+    try:
+        if question is not None:
+            click.echo(_answer_line(service, question, "cli", as_json))
+            return
+        for line in sys.stdin:
+            if line.strip():
+                click.echo(_answer_line(service, line, "cli", as_json))
+                if not as_json:
+                    click.echo()
+    finally:
+        service.close()
+
+
+@cli.command()
+@click.pass_obj
+def chat(settings: Settings) -> None:
+    """Ask questions in the terminal, through the same answering and logging as the bot."""
+    service = _service(settings)
+    click.echo("negobot local chat: ask about the peace talks; /sources, /status, or /quit.")
+    try:
+        while True:
+            try:
+                question = input("you> ")
+            except (EOFError, KeyboardInterrupt):
+                click.echo()
+                break
+            command = question.strip().lower()
+            if command in {"/quit", "/exit"}:
+                break
+            if not command:
+                continue
+            if command == "/sources":
+                click.echo(service.sources_summary("en"))
+            elif command == "/status":
+                from bot.answering import render_plain
+
+                click.echo(render_plain(service.status("en")))
+            else:
+                click.echo(_answer_line(service, question, "chat", False))
+            click.echo()
+    finally:
+        service.close()
+
+
+@cli.command()
+@click.pass_obj
+def serve(settings: Settings) -> None:
+    """Run the Telegram bot (polling, or webhook when NEGOBOT_TELEGRAM_MODE=webhook)."""
+    from bot.telegram.app import run_bot
+
+    if settings.telegram_token is None:
+        raise UserError("NEGOBOT_TELEGRAM_TOKEN is not set; use `negobot chat` to ask locally")
+    service = _service(settings)
+    try:
+        run_bot(settings, service)
+    finally:
+        service.close()
+
+
+@cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Ingest the articles folder, then serve the bot, or open the local chat without a token."""
+    settings: Settings = ctx.obj
+    ctx.invoke(ingest, paths=(str(settings.articles_dir),), rebuild=False, quiet=False)
+    if settings.telegram_token is None:
+        click.echo("No NEGOBOT_TELEGRAM_TOKEN set: starting the local chat instead of Telegram.")
+        ctx.invoke(chat)
+    else:
+        ctx.invoke(serve)
+
+
+def main() -> None:
+    """Run the command line."""
+    cli(prog_name="negobot")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Settings: one object, read from NEGOBOT_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+def _split_list(value: object) -> object:
+    """Accept `1,2,3` as well as a JSON list for list settings."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        if text.startswith("["):
+            import json
+
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting negobot reads; see `deploy/.env.example` for one line each."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEGOBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # index
+    articles_dir: Path = Path("data/articles")
+    index_dir: Path = Path("data/index")
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    chunk_tokens: int = Field(default=200, ge=32, le=512)
+    chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
+    query_threads: int = Field(default=1, ge=1)
+    ingest_threads: int = Field(default=2, ge=1)
+
+    # answering
+    abstain_threshold: float | None = None  # None: the calibrated value for the model
+    answer_sentences: int = Field(default=3, ge=1, le=8)
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "local"
+    llm_timeout_seconds: float = 20.0
+
+    # log store
+    database_url: str = "sqlite:///data/negobot.db"
+    user_key_secret: SecretStr | None = None
+    store_raw_user_ids: bool = False
+    retention_days: int | None = None
+
+    # telegram
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    allowed_chat_ids: Annotated[list[int], NoDecode] = []
+    admin_user_ids: Annotated[list[int], NoDecode] = []
+    rate_limit_per_minute: int = Field(default=6, ge=1)
+    max_question_chars: int = Field(default=500, ge=10)
+
+    # keeping current
+    feeds: Annotated[list[str], NoDecode] = []
+    feed_refresh_minutes: int = Field(default=60, ge=1)
+
+    # review desk
+    review_host: str = "127.0.0.1"
+    review_port: int = 8000
+    review_secret_key: SecretStr | None = None
+
+    # operations
+    log_level: str = "INFO"
+    log_json: bool = False
+    health_port: int | None = None
+
+    @field_validator("allowed_chat_ids", "admin_user_ids", "feeds", mode="before")
+    @classmethod
+    def _lists_from_text(cls, value: object) -> object:
+        return _split_list(value)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,38 @@
+"""Run an ingest from settings: the glue between the command line (or /reindex) and `index`."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from index.chunking import ChunkingSettings
+from index.embedding import Embedder, load_embedder, set_threads
+from index.ingest import IngestReport, ingest_articles
+from index.loaders import load_articles
+
+
+def chunking_from(settings: Settings) -> ChunkingSettings:
+    """Return the chunking settings the index is built with."""
+    return ChunkingSettings(
+        max_tokens=settings.chunk_tokens, overlap_sentences=settings.chunk_overlap_sentences
+    )
+
+
+def run_ingest(
+    settings: Settings,
+    paths: list[str],
+    *,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> IngestReport:
+    """Ingest files and folders into the configured index (reusing `embedder` if given)."""
+    if embedder is None:
+        set_threads(settings.ingest_threads)
+        embedder = load_embedder(settings.embedding_model)
+    return ingest_articles(
+        load_articles(paths),
+        index_dir=settings.index_dir,
+        embedder=embedder,
+        chunking=chunking_from(settings),
+        rebuild=rebuild,
+        progress=progress,
+    )

@@ -1,0 +1,47 @@
+"""The one entry point every front end uses: ask, give feedback, describe the library."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from bot.answer_types import Answer
+
+FeedbackKind = Literal["helpful", "not_helpful", "report"]
+FrontEnd = Literal["telegram", "chat", "cli", "api"]
+
+
+class Service(Protocol):
+    """What the Telegram bot, the local chat and the CLI need from negobot."""
+
+    def ask(
+        self,
+        question: str,
+        *,
+        front_end: FrontEnd,
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        user_id: int | None = None,
+        user_language: str | None = None,
+    ) -> Answer:
+        """Answer a question and log it; the answer's `log_id` identifies the log row."""
+        ...
+
+    def feedback(self, answer_uid: str, kind: FeedbackKind, *, user_id: int | None) -> None:
+        """Record a helpful / not helpful / report press against a logged answer."""
+        ...
+
+    def status(self, language: str) -> Answer:
+        """Answer 'where do the talks stand now' from the newest reporting."""
+        ...
+
+    def sources_summary(self, language: str) -> str:
+        """Describe which outlets and which date range the index covers (plain text)."""
+        ...
+
+    def stats_summary(self, language: str) -> str:
+        """Questions today, abstentions and helpful ratio (plain text, for admins)."""
+        ...
+
+    def reindex(self) -> str:
+        """Ingest new articles from the articles folder and swap the index in; return a summary."""
+        ...

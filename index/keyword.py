@@ -1,0 +1,71 @@
+"""BM25 keyword ranking over chunk texts, so names and numbers are found exactly."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+# bm25s sets its own logger to DEBUG on import, which would print on every index build.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+_THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Ukrainian writes the apostrophe three ways (ʼ ’ '); inside a word it is dropped so all match.
+_APOSTROPHE = re.compile(r"(?<=\w)[ʼ’'](?=\w)")
+_STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from has have how in is it its of on or the to "
+    "was were what when where which who why will with".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens; '6,000' and '6 000' both become '6000'; English stopwords dropped."""
+    text = _APOSTROPHE.sub("", _THOUSANDS.sub("", text.lower()))
+    return [token for token in _TOKEN.findall(text) if token not in _STOPWORDS]
+
+
+class KeywordIndex:
+    """A bm25s index whose rows line up with the chunk rows of the vector index."""
+
+    def __init__(self, retriever: bm25s.BM25, size: int) -> None:
+        self.retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> KeywordIndex:
+        retriever = bm25s.BM25()
+        tokens = [tokenize(text) or [""] for text in texts]
+        if texts:
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        if self.size:
+            self.retriever.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> KeywordIndex:
+        if not size:
+            return cls(bm25s.BM25(), 0)
+        return cls(bm25s.BM25.load(str(folder)), size)
+
+    def top(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Return up to k (row, score) pairs with a positive score, best first."""
+        if not self.size:
+            return []
+        token_ids = self.retriever.get_tokens_ids(tokenize(query))
+        if not token_ids:
+            return []
+        scores = self.retriever.get_scores_from_ids(token_ids)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        k = min(k, self.size)
+        candidates = np.argpartition(-scores, k - 1)[:k]
+        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return [(int(row), float(scores[row])) for row in ranked if scores[row] > 0]

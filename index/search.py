@@ -1,0 +1,138 @@
+"""Hybrid search: dense FAISS neighbours fused with BM25 keyword ranks (reciprocal rank fusion)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from index.documents import SearchHit
+from index.embedding import Embedder
+from index.keyword import KeywordIndex
+from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
+
+RRF_K = 60
+CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Optional restrictions on which chunks may be returned."""
+
+    published_from: date | None = None
+    published_to: date | None = None
+    sources: frozenset[str] = frozenset()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.published_from or self.published_to or self.sources)
+
+
+class Searcher:
+    """Answers queries against one loaded index generation."""
+
+    def __init__(self, snapshot: IndexSnapshot, embedder: Embedder) -> None:
+        check_model(snapshot.manifest, embedder.name, embedder.dimension, snapshot.directory)
+        self.snapshot = snapshot
+        self.embedder = embedder
+        self._source_names = np.array([chunk.source.casefold() for chunk in snapshot.chunks])
+        self._dates = np.array(
+            [chunk.published.toordinal() for chunk in snapshot.chunks], dtype=np.int64
+        )
+
+    @classmethod
+    def open(cls, index_dir: Path, embedder: Embedder) -> Searcher:
+        snapshot = load_snapshot(index_dir)
+        if snapshot is None:
+            raise IndexStoreError(
+                f"no index in {index_dir}: run `negobot ingest data/articles` first"
+            )
+        return cls(snapshot, embedder)
+
+    @property
+    def version(self) -> str:
+        return self.snapshot.version
+
+    @property
+    def keyword_index(self) -> KeywordIndex:
+        return self.snapshot.keyword_index
+
+    def _allowed(self, filters: SearchFilters) -> np.ndarray | None:
+        if not filters.active:
+            return None
+        allowed = np.ones(len(self.snapshot.chunks), dtype=bool)
+        if filters.published_from:
+            allowed &= self._dates >= filters.published_from.toordinal()
+        if filters.published_to:
+            allowed &= self._dates <= filters.published_to.toordinal()
+        if filters.sources:
+            wanted = [source.casefold() for source in filters.sources]
+            allowed &= np.isin(self._source_names, wanted)
+        return allowed
+
+    def dense(
+        self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Return (row, cosine) of the k nearest chunks, exact when a filter restricts the rows."""
+        if allowed is not None:
+            rows = np.flatnonzero(allowed)
+            if rows.size == 0:
+                return []
+            scores = np.asarray(self.snapshot.vectors[rows]) @ query_vector
+            top = np.argsort(-scores, kind="stable")[:k]
+            return [(int(rows[i]), float(scores[i])) for i in top]
+        scores, rows = self.snapshot.vector_index.search(query_vector[None, :], k)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        candidates: int = CANDIDATES,
+        query_vector: np.ndarray | None = None,
+    ) -> list[SearchHit]:
+        """Return the k best chunks for the query; mode is 'hybrid', 'dense' or 'keyword'."""
+        filters = filters or SearchFilters()
+        allowed = self._allowed(filters)
+        pool = max(candidates, k)
+        if query_vector is None:
+            query_vector = self.embedder.encode([query], kind="query")[0]
+        dense = self.dense(query_vector, pool, allowed) if mode != "keyword" else []
+        keyword = self.keyword_index.top(query, pool, allowed) if mode != "dense" else []
+        return self.fuse(query_vector, dense, keyword, k)
+
+    def fuse(
+        self,
+        query_vector: np.ndarray,
+        dense: list[tuple[int, float]],
+        keyword: list[tuple[int, float]],
+        k: int,
+    ) -> list[SearchHit]:
+        """Combine the two rankings by reciprocal rank fusion; every hit carries its cosine."""
+        fused: dict[int, float] = {}
+        dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
+        keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword, start=1)}
+        for ranks in (dense_rank, keyword_rank):
+            for row, rank in ranks.items():
+                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+        best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
+        cosine = dict(dense)
+        missing = [row for row in best if row not in cosine]
+        if missing:
+            vectors = np.asarray(self.snapshot.vectors[missing])
+            cosine.update(zip(missing, (vectors @ query_vector).tolist(), strict=True))
+        return [
+            SearchHit(
+                chunk=self.snapshot.chunks[row],
+                score=fused[row],
+                dense_score=float(cosine[row]),
+                dense_rank=dense_rank.get(row),
+                keyword_rank=keyword_rank.get(row),
+            )
+            for row in best
+        ]

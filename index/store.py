@@ -1,0 +1,206 @@
+"""The index on disk: numbered generations written whole, then published by one atomic rename."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.documents import Chunk
+from index.keyword import KeywordIndex
+from index.vectors import VectorIndex
+
+FORMAT_VERSION = 1
+CURRENT_FILE = "CURRENT"
+KEEP_GENERATIONS = 2
+
+
+class IndexStoreError(RuntimeError):
+    """The index on disk is missing, damaged or was built for another model."""
+
+
+@dataclass
+class ArticleEntry:
+    """What the index remembers of an article to make re-ingest incremental."""
+
+    key: str
+    content_hash: str
+    text_hash: str
+    url: str
+    title: str
+    published: str
+    source: str
+    language: str
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class IndexSnapshot:
+    """Everything in one generation, loaded."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    chunks: list[Chunk]
+    articles: dict[str, ArticleEntry]
+    vectors: np.ndarray
+    vector_index: VectorIndex
+    keyword_index: KeywordIndex
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.get("version", self.directory.name))
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """Return the folder CURRENT points at, or None for an empty index directory."""
+    pointer = index_dir / CURRENT_FILE
+    if not pointer.exists():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    folder = index_dir / name
+    if not folder.is_dir():
+        raise IndexStoreError(f"index {index_dir}: CURRENT names {name!r}, which is missing")
+    return folder
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    """Return the current generation's manifest, or None when there is no index yet."""
+    folder = current_generation(index_dir)
+    if folder is None:
+        return None
+    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
+
+
+def check_model(manifest: dict[str, Any], model_name: str, dimension: int, index_dir: Path) -> None:
+    """Refuse an index built with another embedding model: its vectors would be meaningless."""
+    built_with = manifest.get("model")
+    if built_with != model_name or manifest.get("dimension") != dimension:
+        raise IndexStoreError(
+            f"index {index_dir} was built with model {built_with!r} "
+            f"({manifest.get('dimension')} dims), not {model_name!r} ({dimension} dims); "
+            f"rebuild it with `negobot ingest --rebuild` or set NEGOBOT_EMBEDDING_MODEL={built_with}"
+        )
+
+
+def load_snapshot(index_dir: Path) -> IndexSnapshot | None:
+    """Load the current generation, or return None when the directory holds no index."""
+    folder = current_generation(index_dir)
+    if folder is None:
+        return None
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexStoreError(f"index {folder} has format {manifest.get('format_version')}")
+        with open(folder / "chunks.jsonl", encoding="utf-8") as handle:
+            chunks = [Chunk.from_json(json.loads(line)) for line in handle]
+        raw_articles = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
+        articles = {key: ArticleEntry(**entry) for key, entry in raw_articles.items()}
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        vector_index = VectorIndex.load(folder / "vectors.faiss", manifest["vector_index"])
+        keyword_index = KeywordIndex.load(folder / "bm25", len(chunks))
+    except (OSError, ValueError, KeyError) as error:
+        raise IndexStoreError(f"index {folder} cannot be read: {error}") from error
+    return IndexSnapshot(folder, manifest, chunks, articles, vectors, vector_index, keyword_index)
+
+
+def write_generation(
+    index_dir: Path,
+    *,
+    manifest: dict[str, Any],
+    chunks: list[Chunk],
+    articles: dict[str, ArticleEntry],
+    vectors: np.ndarray,
+    vector_index: VectorIndex,
+    keyword_index: KeywordIndex,
+) -> Path:
+    """Write a new generation beside the current one and publish it; readers never see it half-done."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(index_dir)
+    number = _next_generation_number(index_dir)
+    name = f"gen-{number:06d}"
+    staging = index_dir / f"{name}.tmp"
+    staging.mkdir()
+    manifest = {
+        **manifest,
+        "format_version": FORMAT_VERSION,
+        "version": name,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "vector_index": vector_index.describe(),
+        "counts": {"articles": len(articles), "chunks": len(chunks)},
+    }
+    with open(staging / "chunks.jsonl", "w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
+    (staging / "articles.json").write_text(
+        json.dumps({key: entry.__dict__ for key, entry in articles.items()}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    np.save(staging / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
+    vector_index.save(staging / "vectors.faiss")
+    keyword_index.save(staging / "bm25")
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    _fsync_tree(staging)
+    final = index_dir / name
+    os.rename(staging, final)
+    pointer_tmp = index_dir / f"{CURRENT_FILE}.tmp"
+    pointer_tmp.write_text(name + "\n", encoding="utf-8")
+    with open(pointer_tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(pointer_tmp, index_dir / CURRENT_FILE)
+    _fsync_tree_dir(index_dir)
+    _remove_old_generations(index_dir, keep=name)
+    return final
+
+
+def _fsync_tree_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _generation_numbers(index_dir: Path) -> list[int]:
+    numbers = []
+    for path in index_dir.glob("gen-*"):
+        stem = path.name.removesuffix(".tmp").removeprefix("gen-")
+        if stem.isdigit():
+            numbers.append(int(stem))
+    return numbers
+
+
+def _next_generation_number(index_dir: Path) -> int:
+    return max(_generation_numbers(index_dir), default=0) + 1
+
+
+def _remove_abandoned(index_dir: Path) -> None:
+    """Delete staging folders left by an ingest that was killed before publishing."""
+    for path in index_dir.glob("gen-*.tmp"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_old_generations(index_dir: Path, keep: str) -> None:
+    # The previous generation stays: a running bot may still be reading it until it reloads.
+    finished = sorted(p for p in index_dir.glob("gen-*") if p.is_dir() and p.suffix != ".tmp")
+    for path in finished[:-KEEP_GENERATIONS]:
+        if path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
