@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -18,7 +18,7 @@ from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.keyword import tokenize
 from index.normalize import detect_language, normalize_text
-from index.search import Searcher
+from index.search import SearchFilters, Searcher
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated on bench/questions.jsonl by bench/calibrate_threshold.py.
@@ -29,14 +29,40 @@ CORRECTION_MATCH = 0.9
 NEAR_DUPLICATE = 0.8
 RETRIEVE_K = 8
 SENTENCE_CHUNKS = 5
+# "What's the latest" is answered from the reporting of the weeks before the newest article.
+RECENT_DAYS = 45
+SENTENCES_EMBEDDED = 16
+TYPE_BONUS = 0.15
 
 _STATUS = re.compile(
     r"\b(latest|status|stand|standing|current|currently|now|so far|recent|update|news|progress|"
     r"where are|state of)\b|останн|зараз|наразі|статус|стан справ|новин|последн|сейчас|"
-    r"на данный момент|текущ|новост",
+    r"на данный момент|текущ|новост|що нового|что нового",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
+_NAME = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
+_NUMBER_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|half|"
+    r"один|два|три|чотири|п'ять|чотири|четыре|пять|сотн|тисяч|тысяч)\w*",
+    re.IGNORECASE,
+)
+_MONTH_NAMES = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"січ|лют|берез|квіт|трав|черв|лип|серп|верес|жовт|листоп|груд|"
+    r"январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*",
+    re.IGNORECASE,
+)
+_ANSWER_TYPES = {
+    "number": re.compile(r"how (many|much|long)|скільки|сколько|як довго|как долго", re.I),
+    "date": re.compile(r"\bwhen\b|what date|\bколи\b|\bкогда\b", re.I),
+    "person": re.compile(
+        r"\bwho\b|\bwhom\b|which (leaders|officials|people)|\bхто\b|\bкто\b|"
+        r"як(і|ий) (лідер|посадов|політик)|как(ие|ой) (лидер|чиновник|политик)",
+        re.I,
+    ),
+    "place": re.compile(r"\bwhere\b|\bде\b|\bгде\b", re.I),
+}
 
 
 class CorrectionLike(Protocol):
@@ -150,6 +176,8 @@ class Answerer:
         searcher = self._searcher()
         status = is_status_question(question)
         hits = searcher.search(question, RETRIEVE_K, query_vector=query_vector)
+        if status:
+            hits = _with_recent(searcher, question, query_vector, hits)
         retrieved = [_retrieved_row(hit) for hit in hits]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         if best_cosine < self.threshold:
@@ -162,7 +190,17 @@ class Answerer:
             )
         if status:
             hits = _by_recency(hits)
-        chosen = self._choose_sentences(question, query_vector, hits[:SENTENCE_CHUNKS], status)
+        chosen = self._choose_sentences(
+            question, query_vector, hits[:SENTENCE_CHUNKS], status, language
+        )
+        if status:
+            # Newest first, and older reports say when they date from, so none reads as current.
+            chosen.sort(key=lambda c: c.chunk.published, reverse=True)
+            newest = chosen[0].chunk.published
+            for candidate in chosen:
+                if candidate.chunk.published < newest and not candidate.note:
+                    when = i18n.format_date(candidate.chunk.published, language)
+                    candidate.note = i18n.text(language, "reported_on", date=when)
         citations: dict[str, Citation] = {}
         lines = []
         for candidate in chosen:
@@ -194,33 +232,64 @@ class Answerer:
         )
 
     def _choose_sentences(
-        self, question: str, query_vector: np.ndarray, hits: list[SearchHit], status: bool
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        hits: list[SearchHit],
+        status: bool,
+        language: str,
     ) -> list[Candidate]:
         question_terms = set(tokenize(question))
-        pool: list[tuple[str, Chunk, float]] = []
+        wanted = _answer_type(question)
         newest = max(hit.chunk.published for hit in hits)
+        pool: list[tuple[str, Chunk, float]] = []
         for rank, hit in enumerate(hits):
             for sentence in split_sentences(hit.chunk.text):
                 if len(sentence.split()) < 5:
                     continue
-                prior = 0.1 / (rank + 1)
+                terms = set(tokenize(sentence))
+                overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0
+                prior = 0.1 / (rank + 1) + 0.2 * overlap + _type_bonus(wanted, sentence, question)
                 if status:
-                    prior += 0.15 * _freshness(hit.chunk.published, newest)
+                    prior += 0.3 * _freshness(hit.chunk.published, newest)
                 pool.append((sentence, hit.chunk, prior))
         if not pool:
             return []
+        # Embedding every sentence is the slow part of answering: only the likeliest are embedded.
+        pool.sort(key=lambda item: -item[2])
+        pool = pool[:SENTENCES_EMBEDDED]
         vectors = self.embedder.encode([sentence for sentence, _, _ in pool], kind="passage")
-        candidates = []
-        for (sentence, chunk, prior), vector in zip(pool, vectors, strict=True):
-            terms = set(tokenize(sentence))
-            overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0.0
-            score = float(vector @ query_vector) + 0.3 * overlap + prior
-            candidates.append(Candidate(sentence, chunk, score, vector))
+        candidates = [
+            Candidate(sentence, chunk, float(vector @ query_vector) + prior, vector)
+            for (sentence, chunk, prior), vector in zip(pool, vectors, strict=True)
+        ]
         candidates.sort(key=lambda c: -c.score)
-        return _pick_distinct(candidates, self.sentences)
+        return _pick_distinct(candidates, self.sentences, language)
 
 
-def _pick_distinct(candidates: list[Candidate], wanted: int) -> list[Candidate]:
+def _answer_type(question: str) -> str | None:
+    """Guess what kind of fact the question wants: a person, a number, a date or a place."""
+    for kind, pattern in _ANSWER_TYPES.items():
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def _type_bonus(wanted: str | None, sentence: str, question: str) -> float:
+    """Reward sentences that carry the kind of fact asked for and that the question lacks."""
+    if wanted is None:
+        return 0.0
+    if wanted in ("number", "date"):
+        new_numbers = _numbers(sentence) - _numbers(question)
+        has_words = bool(_NUMBER_WORDS.search(sentence)) if wanted == "number" else False
+        has_month = bool(_MONTH_NAMES.search(sentence)) if wanted == "date" else False
+        return TYPE_BONUS if (new_numbers or has_words or has_month) else 0.0
+    asked = {word.lower() for word in _NAME.findall(question)}
+    names = {word.lower() for word in _NAME.findall(sentence)[1:]} - asked
+    return TYPE_BONUS if names else 0.0
+
+
+def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> list[Candidate]:
     """Take the best sentences, skipping near-repeats; a newer report with other numbers wins."""
     chosen: list[Candidate] = []
     for candidate in candidates:
@@ -233,12 +302,26 @@ def _pick_distinct(candidates: list[Candidate], wanted: int) -> list[Candidate]:
             continue
         newer = candidate.chunk.published > twin.chunk.published
         if newer and _numbers(candidate.text) != _numbers(twin.text):
-            language = candidate.chunk.language or "en"
             candidate.note = i18n.text(
                 language, "reported_on", date=i18n.format_date(candidate.chunk.published, language)
             )
             chosen[chosen.index(twin)] = candidate
     return chosen
+
+
+def _with_recent(
+    searcher: Searcher, question: str, query_vector: np.ndarray, hits: list[SearchHit]
+) -> list[SearchHit]:
+    """Put the best passages of the latest weeks' reporting ahead of older matches."""
+    newest = searcher.newest_published
+    if newest is None:
+        return hits
+    recent_filter = SearchFilters(published_from=newest - timedelta(days=RECENT_DAYS))
+    recent = searcher.search(
+        question, RETRIEVE_K // 2, filters=recent_filter, query_vector=query_vector
+    )
+    seen = {hit.chunk.chunk_id for hit in recent}
+    return recent + [hit for hit in hits if hit.chunk.chunk_id not in seen]
 
 
 def _freshness(published: date, newest: date) -> float:

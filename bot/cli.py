@@ -236,6 +236,17 @@ def run(ctx: click.Context) -> None:
         ctx.invoke(serve)
 
 
+def _add_review_commands() -> None:
+    from bot.review.commands import moderator_group, prune_command, review_command
+
+    cli.add_command(review_command)
+    cli.add_command(moderator_group)
+    cli.add_command(prune_command)
+
+
+_add_review_commands()
+
+
 def main() -> None:
     """Run the command line."""
     cli(prog_name="negobot")

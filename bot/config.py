@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     review_host: str = "127.0.0.1"
     review_port: int = 8000
     review_secret_key: SecretStr | None = None
+    review_secure_cookies: bool = False
 
     # operations
     log_level: str = "INFO"

@@ -94,6 +94,7 @@ def ingest_articles(
     incoming: dict[str, tuple[Article, str]] = {}
     seen_urls: set[str] = set()
     seen_texts: set[str] = set()
+    seen_keys: set[str] = set()
     for item in items:
         if isinstance(item, LoadProblem):
             report.problems.append(item)
@@ -110,6 +111,10 @@ def ingest_articles(
         key = item.key
         if key not in known and article_url in key_by_url:
             key = key_by_url[article_url]
+        if key in seen_keys:  # the same id twice in one run: the first one wins, like a duplicate
+            report.skipped["duplicate"] += 1
+            continue
+        seen_keys.add(key)
         if key in known:
             if known[key].content_hash == item.content_hash:
                 report.unchanged += 1

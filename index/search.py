@@ -56,6 +56,13 @@ class Searcher:
         return self.snapshot.version
 
     @property
+    def newest_published(self) -> date | None:
+        """Return the publication date of the newest chunk in the index."""
+        if not len(self._dates):
+            return None
+        return date.fromordinal(int(self._dates.max()))
+
+    @property
     def keyword_index(self) -> KeywordIndex:
         return self.snapshot.keyword_index
 

@@ -333,12 +333,17 @@ def audit_entries(
 def approved_corrections(*, session: Session) -> list[CorrectionPublic]:
     """Return every approved corrected answer with the question it corrects."""
     statement = (
-        select(AnswerLog.question, Review.corrected_answer, AnswerLog.language, Review.updated_at)
+        sa.select(
+            col(AnswerLog.question),
+            col(Review.corrected_answer),
+            col(AnswerLog.language),
+            col(Review.updated_at),
+            col(AnswerLog.uid),
+        )
         .join(Review, col(Review.answer_uid) == col(AnswerLog.uid))
         .where(col(Review.approved).is_(True))
         .order_by(col(Review.updated_at).desc())
     )
-    statement = statement.add_columns(AnswerLog.uid)
     return [
         CorrectionPublic(
             question=question,
@@ -347,7 +352,9 @@ def approved_corrections(*, session: Session) -> list[CorrectionPublic]:
             reviewed_at=reviewed_at,
             answer_uid=uid,
         )
-        for question, corrected, language, reviewed_at, uid in session.exec(statement).all()
+        for question, corrected, language, reviewed_at, uid in session.connection().execute(
+            statement
+        )
         if corrected.strip()
     ]
 
@@ -457,7 +464,7 @@ def top_unanswered(*, session: Session, since: datetime, limit: int = 10) -> lis
 
 
 def prune(*, session: Session, older_than: datetime) -> int:
-    """Delete answers older than a moment with their feedback and reviews; return answers deleted."""
+    """Delete answers older than a moment with their feedback and reviews; return the count."""
     old_uids = select(AnswerLog.uid).where(col(AnswerLog.created_at) < older_than)
     session.exec(sa.delete(Feedback).where(col(Feedback.answer_uid).in_(old_uids)))  # type: ignore[call-overload]
     session.exec(sa.delete(Review).where(col(Review.answer_uid).in_(old_uids)))  # type: ignore[call-overload]

@@ -23,7 +23,7 @@ PG_MIGRATION_LOCK_ID = 4_711_2025
 log = logging.getLogger(__name__)
 
 
-def _unicode_lower(value: object) -> object:
+def _unicode_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
@@ -101,6 +101,11 @@ def is_unavailable(error: BaseException) -> bool:
     """Tell a database that cannot be reached or written right now from a bad record."""
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
-    return isinstance(
-        error, (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.DisconnectionError)
-    ) or isinstance(error, OSError)
+    unavailable = (
+        exc.OperationalError,
+        exc.InterfaceError,
+        exc.TimeoutError,
+        exc.DisconnectionError,
+        OSError,
+    )
+    return isinstance(error, unavailable)

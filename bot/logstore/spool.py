@@ -45,7 +45,9 @@ class Spool:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError:
-                log.error("log spool %s: line %d is not JSON, skipped: %.200s", self.path, number, line)
+                log.error(
+                    "log spool %s: line %d is not JSON, skipped: %.200s", self.path, number, line
+                )
         return records
 
     def replace(self, records: Sequence[dict[str, Any]]) -> None:

@@ -76,7 +76,9 @@ class LogStore:
         self._secret = user_key_secret or ""
         self._store_raw_user_ids = store_raw_user_ids
         self._spool = Spool(spool_path or default_spool_path(database_url))
-        self._rejected = Spool(self._spool.path.with_name(self._spool.path.stem + "-rejected.jsonl"))
+        self._rejected = Spool(
+            self._spool.path.with_name(self._spool.path.stem + "-rejected.jsonl")
+        )
         self._queue: queue.Queue[Any] = queue.Queue()
         self._pending: list[dict[str, Any]] = self._spool.read()
         self._state = threading.Condition()
@@ -174,7 +176,7 @@ class LogStore:
     # --- waiting, reading, pruning ---------------------------------------------------------------
 
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until everything queued is written (True) or give up with records pending (False)."""
+        """Wait until everything queued is written (True) or time out with records pending."""
         deadline = time.monotonic() + timeout
         with self._state:
             self._retry_at = 0.0
@@ -372,7 +374,9 @@ class LogStore:
             first = not self._outage_reported
             self._outage_reported = True
         if first:
-            log.warning("log database unavailable, spooling to %s: %s", self._spool.path, _brief(error))
+            log.warning(
+                "log database unavailable, spooling to %s: %s", self._spool.path, _brief(error)
+            )
 
     def _note_recovery(self) -> None:
         with self._state:

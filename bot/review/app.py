@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -50,6 +51,10 @@ def _safe_url(value: object) -> str:
     """Return the URL if it is http(s), else '' (no javascript: links from article data)."""
     text = str(value or "").strip()
     return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+def _pretty_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1) if value else "—"
 
 
 def _percent(value: float | None) -> str:
@@ -114,6 +119,7 @@ def create_app(
     environment = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True)
     environment.filters["safe_url"] = _safe_url
     environment.filters["percent"] = _percent
+    environment.filters["pretty_json"] = _pretty_json
     templates = Jinja2Templates(env=environment)
 
     app = FastAPI(title="negobot review desk", docs_url=None, redoc_url=None, openapi_url=None)
@@ -149,7 +155,9 @@ def create_app(
 
     def require_csrf(request: Request, token: str) -> None:
         if not auth.csrf_matches(request.session, token):
-            raise StarletteHTTPException(403, "The form has expired or did not come from this desk.")
+            raise StarletteHTTPException(
+                403, "The form has expired or did not come from this desk."
+            )
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _error: LoginRequired) -> Response:
@@ -159,7 +167,10 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def error_page(request: Request, error: StarletteHTTPException) -> Response:
         response = render(
-            request, "error.html", status_code=error.status_code, status=error.status_code,
+            request,
+            "error.html",
+            status_code=error.status_code,
+            status=error.status_code,
             message=str(error.detail),
         )
         for header, value in (error.headers or {}).items():
@@ -173,7 +184,7 @@ def create_app(
         return value if value and value.startswith("/") and not value.startswith("//") else "/"
 
     @app.get("/login", response_class=HTMLResponse)
-    def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002
+    def login_page(request: Request, next: str = "/") -> Response:
         return render(request, "login.html", next=_next_target(next), error="")
 
     @app.post("/login", response_class=HTMLResponse)
@@ -182,7 +193,7 @@ def create_app(
         name: str = Form(""),
         password: str = Form(""),
         csrf_token: str = Form(""),
-        next: str = Form("/"),  # noqa: A002
+        next: str = Form("/"),
     ) -> Response:
         require_csrf(request, csrf_token)
         address = request.client.host if request.client else "unknown"
@@ -199,7 +210,10 @@ def create_app(
         if moderator_name is None:
             limiter.failed(address, name)
             return render(
-                request, "login.html", status_code=401, next=_next_target(next),
+                request,
+                "login.html",
+                status_code=401,
+                next=_next_target(next),
                 error="Wrong name or password.",
             )
         limiter.succeeded(address, name)
@@ -251,9 +265,7 @@ def create_app(
             review = crud.get_review(session=session, answer_uid=uid)
             feedback = crud.feedback_for(session=session, answer_uid=uid)
             history = crud.audit_entries(session=session, answer_uid=uid)
-        passages = sorted(
-            answer.retrieved or [], key=lambda item: -float(item.get("score") or 0.0)
-        )
+        passages = sorted(answer.retrieved or [], key=lambda item: -float(item.get("score") or 0.0))
         return render(
             request,
             "detail.html",

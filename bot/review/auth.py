@@ -51,7 +51,9 @@ def add_moderator(*, session: Session, name: str, password: str) -> Moderator:
     """Validate and register a moderator (raises ValueError / ModeratorExistsError)."""
     cleaned = check_moderator_name(name)
     check_new_password(password)
-    return crud.create_moderator(session=session, name=cleaned, password_hash=hash_password(password))
+    return crud.create_moderator(
+        session=session, name=cleaned, password_hash=hash_password(password)
+    )
 
 
 def authenticate(*, session: Session, name: str, password: str) -> Moderator | None:

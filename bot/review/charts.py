@@ -10,7 +10,7 @@ WIDTH = 720
 HEIGHT = 220
 LEFT = 44
 RIGHT = 12
-TOP = 14
+TOP = 24
 BOTTOM = 34
 
 
@@ -39,8 +39,12 @@ def _axes(maximum: float, plot_height: float, percent: bool) -> list[str]:
         y = TOP + plot_height * (1 - fraction)
         value = maximum * fraction
         text = f"{value * 100:.0f}%" if percent else f"{value:g}"
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{text}</text>')
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{text}</text>'
+        )
     return parts
 
 
@@ -48,7 +52,9 @@ def _x_labels(labels: Sequence[str], slot: float) -> list[str]:
     every = max(1, len(labels) // 8)
     parts = []
     for index, label in enumerate(labels):
-        if index % every and index != len(labels) - 1:
+        is_last = index == len(labels) - 1
+        # The last day always gets a label unless it would collide with the one before.
+        if index % every and not (is_last and index % every >= every / 2):
             continue
         x = LEFT + slot * (index + 0.5)
         parts.append(
@@ -136,7 +142,9 @@ def horizontal_bar_chart(title: str, items: Sequence[tuple[str, int]]) -> Markup
             f'<rect class="bar-unanswered" x="{label_width}" y="{y + 3}" width="{width:.1f}" '
             f'height="{row - 8}"/>'
         )
-        body.append(f'<text class="axis" x="{label_width + width + 6:.1f}" y="{y + 15}">{count}</text>')
+        body.append(
+            f'<text class="axis" x="{label_width + width + 6:.1f}" y="{y + 15}">{count}</text>'
+        )
     if not items:
         body.append(f'<text class="axis" x="{LEFT}" y="{TOP + 14}">No unanswered questions.</text>')
     return _svg(title, body, height=height)

@@ -99,6 +99,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "uk": "Оновлюю індекс: шукаю нові статті…",
         "ru": "Обновляю индекс: ищу новые статьи…",
     },
+    "reindex_busy": {
+        "en": "Re-indexing is already running.",
+        "uk": "Оновлення індексу вже триває.",
+        "ru": "Обновление индекса уже идёт.",
+    },
     "sources_heading": {"en": "Sources", "uk": "Джерела", "ru": "Источники"},
     "as_of": {"en": "As of {date}", "uk": "Станом на {date}", "ru": "По состоянию на {date}"},
     "reviewed": {
@@ -185,12 +190,10 @@ def split_plain_text(value: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Cut plain text into pieces whose HTML-escaped form fits `limit`, at the safest boundary."""
     if utf16_length(escape(value, quote=False)) <= limit:
         return [value]
-    for boundary, joiner in _BOUNDARIES:
-        parts = [part for part in boundary.split(value) if part]
-        if len(parts) > 1:
-            break
-    else:
+    split = _split_at_safest_boundary(value)
+    if split is None:
         return _hard_cut(value, limit)
+    parts, joiner = split
     pieces: list[str] = []
     current = ""
     for part in parts:
@@ -206,17 +209,28 @@ def split_plain_text(value: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return pieces
 
 
+def _split_at_safest_boundary(value: str) -> tuple[list[str], str] | None:
+    for boundary, joiner in _BOUNDARIES:
+        parts = [part for part in boundary.split(value) if part]
+        if len(parts) > 1:
+            return parts, joiner
+    return None
+
+
 def _hard_cut(value: str, limit: int) -> list[str]:
     # One unbroken run longer than a message: cut between characters, never inside an escape.
     pieces: list[str] = []
-    current = ""
+    current: list[str] = []
+    used = 0
     for char in value:
-        if utf16_length(escape(current + char, quote=False)) > limit:
-            pieces.append(current)
-            current = ""
-        current += char
+        cost = utf16_length(escape(char, quote=False))
+        if used + cost > limit:
+            pieces.append("".join(current))
+            current, used = [], 0
+        current.append(char)
+        used += cost
     if current:
-        pieces.append(current)
+        pieces.append("".join(current))
     return pieces
 
 

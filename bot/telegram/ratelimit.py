@@ -48,5 +48,6 @@ class SlidingWindowRateLimiter:
             return
         self._next_sweep = now + self.window_seconds
         cutoff = now - self.window_seconds
-        for user_id in [uid for uid, times in self._recent.items() if not times or times[-1] <= cutoff]:
+        idle = [uid for uid, times in self._recent.items() if not times or times[-1] <= cutoff]
+        for user_id in idle:
             del self._recent[user_id]

@@ -1,0 +1,259 @@
+"""Pieces of the SciFact benchmark: the BEIR layout, the configurations and their evaluation."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from index.chunking import ChunkingSettings, embedding_text
+from index.documents import Article, SearchHit
+from index.embedding import Embedder, TextKind
+from index.keyword import KeywordIndex, tokenize
+from index.search import Searcher
+
+# SciFact abstracts have no date or outlet; the index requires both, so every one gets these.
+FIXED_PUBLISHED = date(2000, 1, 1)
+SOURCE = "SciFact"
+# A window no abstract reaches: chunk_article then keeps each abstract whole, and the model's
+# own max_seq_length truncates it when it is embedded, as MTEB does.
+WHOLE_ARTICLE_TOKENS = 1_000_000
+METRICS = ("ndcg@10", "recall@10", "recall@100")
+
+
+class BenchDataError(Exception):
+    """The benchmark folder is missing or not in the BEIR layout."""
+
+
+@dataclass(frozen=True)
+class BeirSet:
+    """A BEIR-layout test set: the corpus, the judged queries and their relevance judgements."""
+
+    corpus: list[dict[str, str]]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+
+def load_beir(folder: Path, split: str = "test") -> BeirSet:
+    """Read corpus.jsonl, queries.jsonl and qrels/<split>.tsv; keep only the judged queries."""
+    paths = [folder / "corpus.jsonl", folder / "queries.jsonl", folder / "qrels" / f"{split}.tsv"]
+    if not folder.is_dir():
+        raise BenchDataError(f"benchmark data folder {folder} is absent")
+    for path in paths:
+        if not path.is_file():
+            raise BenchDataError(f"benchmark data folder {folder} lacks {path.relative_to(folder)}")
+    corpus_path, queries_path, qrels_path = paths
+    qrels: dict[str, dict[str, int]] = {}
+    with open(qrels_path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            score = int(row["score"])
+            if score > 0:
+                qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = score
+    queries = {
+        record["_id"]: record["text"]
+        for record in _read_jsonl(queries_path)
+        if record["_id"] in qrels
+    }
+    missing = sorted(set(qrels) - set(queries))
+    if missing:
+        raise BenchDataError(f"{queries_path} lacks {len(missing)} judged queries, e.g. {missing[0]}")
+    return BeirSet(list(_read_jsonl(corpus_path)), queries, qrels)
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, str]]:
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as error:
+                raise BenchDataError(f"{path}:{number}: not JSON ({error.msg})") from error
+
+
+def articles_from_corpus(corpus: list[dict[str, str]]) -> Iterator[Article]:
+    """Turn each abstract into an Article whose id is the BEIR doc id."""
+    for record in corpus:
+        yield Article(
+            title=record.get("title", "").strip(),
+            text=record["text"],
+            published=FIXED_PUBLISHED,
+            source=SOURCE,
+            language="en",
+            id=record["_id"],
+        )
+
+
+class WholeArticleEmbedder:
+    """An embedder that claims an unbounded window, so ingest keeps each article as one chunk."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        # Same name: the index stays usable with the plain embedder for searching.
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.max_tokens = WHOLE_ARTICLE_TOKENS
+
+    def encode(
+        self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
+    ) -> np.ndarray:
+        return self.inner.encode(texts, kind=kind, batch_size=batch_size)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One row of the table: how the index is cut and how it is searched."""
+
+    name: str
+    description: str
+    whole_article: bool = False
+    chunk_tokens: int = 200
+    overlap_sentences: int = 1
+    mode: str = "hybrid"
+    candidates: int = 1000
+    stemmed: bool = False
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    rrf_k: int = 60
+
+    def chunking(self) -> ChunkingSettings:
+        if self.whole_article:
+            return ChunkingSettings(max_tokens=WHOLE_ARTICLE_TOKENS, overlap_sentences=0)
+        return ChunkingSettings(self.chunk_tokens, self.overlap_sentences)
+
+    def index_name(self, model: str) -> str:
+        safe_model = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model)
+        if self.whole_article:
+            return f"{safe_model}-whole"
+        return f"{safe_model}-c{self.chunk_tokens}o{self.overlap_sentences}"
+
+    @property
+    def default_fusion(self) -> bool:
+        return (self.dense_weight, self.keyword_weight, self.rrf_k) == (1.0, 1.0, 60)
+
+
+CONFIGS: dict[str, Config] = {
+    config.name: config
+    for config in [
+        Config("dense-whole", "dense, one vector per abstract, truncated (MTEB setup)",
+               whole_article=True, mode="dense"),
+        Config("dense", "dense, our chunking (200 tokens, 1-sentence overlap)", mode="dense"),
+        Config("keyword-whole", "BM25, one entry per abstract", whole_article=True,
+               mode="keyword"),
+        Config("keyword", "BM25 over our chunks", mode="keyword"),
+        Config("keyword-stem", "BM25 over our chunks, Snowball-stemmed", mode="keyword",
+               stemmed=True),
+        Config("hybrid-whole", "hybrid RRF, one vector per abstract", whole_article=True),
+        Config("hybrid", "hybrid RRF, our chunking: the shipped default search"),
+        Config("hybrid-pool50", "hybrid RRF as the bot calls it (50 candidates per side)",
+               candidates=50),
+        Config("hybrid-stem", "hybrid RRF, stemmed BM25", stemmed=True),
+        Config("hybrid-whole-stem", "hybrid RRF, one vector per abstract, stemmed BM25",
+               whole_article=True, stemmed=True),
+    ]
+}  # fmt: skip
+
+
+def stem_tokenize(stemmer: object) -> callable:  # type: ignore[valid-type]
+    """Return the index tokenizer followed by the given Snowball stemmer."""
+
+    def tokens(text: str) -> list[str]:
+        return stemmer.stemWords(tokenize(text))  # type: ignore[attr-defined, no-any-return]
+
+    return tokens
+
+
+class StemmedKeywordIndex(KeywordIndex):
+    """A KeywordIndex whose tokens are stemmed; the prototype of a proposed index/keyword.py change."""
+
+    def __init__(self, texts: list[str]) -> None:
+        import bm25s
+        import Stemmer
+
+        self.tokens = stem_tokenize(Stemmer.Stemmer("english"))
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index([self.tokens(text) or [""] for text in texts], show_progress=False)
+        super().__init__(retriever, len(texts))
+
+    def top(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        if not self.size:
+            return []
+        token_ids = self.retriever.get_tokens_ids(self.tokens(query))
+        if not token_ids:
+            return []
+        scores = self.retriever.get_scores_from_ids(token_ids)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        k = min(k, self.size)
+        candidates = np.argpartition(-scores, k - 1)[:k]
+        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return [(int(row), float(scores[row])) for row in ranked if scores[row] > 0]
+
+
+class BenchSearcher(Searcher):
+    """The index's Searcher with the proposed variants: stemmed BM25 and weighted RRF."""
+
+    def __init__(self, base: Searcher, config: Config) -> None:
+        super().__init__(base.snapshot, base.embedder)
+        self.config = config
+        self._keyword = (
+            StemmedKeywordIndex([embedding_text(chunk) for chunk in base.snapshot.chunks])
+            if config.stemmed
+            else base.snapshot.keyword_index
+        )
+
+    @property
+    def keyword_index(self) -> KeywordIndex:
+        return self._keyword
+
+    def fuse(
+        self,
+        query_vector: np.ndarray,
+        dense: list[tuple[int, float]],
+        keyword: list[tuple[int, float]],
+        k: int,
+    ) -> list[SearchHit]:
+        if self.config.default_fusion:
+            return super().fuse(query_vector, dense, keyword, k)
+        # Weighted RRF; only the ordering matters to the benchmark, so plain scores suffice.
+        fused: dict[int, float] = {}
+        weighted = ((dense, self.config.dense_weight), (keyword, self.config.keyword_weight))
+        for ranking, weight in weighted:
+            for rank, (row, _) in enumerate(ranking, start=1):
+                fused[row] = fused.get(row, 0.0) + weight / (self.config.rrf_k + rank)
+        best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
+        return [SearchHit(chunk=self.snapshot.chunks[row], score=fused[row]) for row in best]
+
+
+def rank_documents(hits: list[SearchHit]) -> dict[str, float]:
+    """Score each article by its best chunk; scores fall with rank so ties cannot reorder."""
+    ranked: dict[str, float] = {}
+    for hit in hits:  # hits come best first, so an article's first hit is its best chunk
+        article_id = hit.chunk.article_id
+        if article_id not in ranked:
+            ranked[article_id] = float(len(hits) - len(ranked))
+    return ranked
+
+
+def evaluate(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Compute METRICS with ranx, counting a query with no results as scoring zero."""
+    from ranx import Qrels, Run
+    from ranx import evaluate as ranx_evaluate
+
+    filled = {query_id: run.get(query_id) or {} for query_id in qrels}
+    scores = ranx_evaluate(
+        Qrels(qrels), Run({q: docs for q, docs in filled.items() if docs}), list(METRICS),
+        make_comparable=True,
+    )
+    return {metric: float(scores[metric]) for metric in METRICS}

@@ -1,0 +1,141 @@
+"""Answer quality on bench/questions.jsonl: retrieval recall, facts in answers, abstention, latency.
+
+    python bench/bench_answers.py [--model NAME] [--calibrate] [--threshold T]
+
+Builds a throwaway index of data/articles with the chosen model through the normal ingest path,
+answers every question with the same Answerer the bot uses (no logging), and prints a markdown table
+per language. --calibrate sweeps the abstention threshold and prints the one that best separates
+in-scope from out-of-scope questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.answering import Answerer  # noqa: E402
+from index.chunking import ChunkingSettings  # noqa: E402
+from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.ingest import ingest_articles  # noqa: E402
+from index.loaders import load_articles  # noqa: E402
+from index.search import Searcher  # noqa: E402
+
+
+def _squash(text: str) -> str:
+    """Lower-case, and drop thousands separators so '1,200' matches '1200'."""
+    return re.sub(r"(?<=\d)[,\u00a0 ](?=\d{3})", "", text.lower())
+
+
+def _article_ids(searcher: Searcher, question: str, k: int) -> list[str]:
+    ids: list[str] = []
+    for hit in searcher.search(question, 20):
+        if hit.chunk.article_id not in ids:
+            ids.append(hit.chunk.article_id)
+    return ids[:k]
+
+
+def calibrate(best: list[float], in_scope: list[bool]) -> tuple[float, float]:
+    """Return the threshold with the best balanced accuracy, and that accuracy."""
+    scores = np.array(best)
+    labels = np.array(in_scope)
+    results = []
+    for threshold in np.round(np.arange(0.05, 0.95, 0.005), 3):
+        answered = scores >= threshold
+        tpr = answered[labels].mean() if labels.any() else 0.0
+        tnr = (~answered[~labels]).mean() if (~labels).any() else 0.0
+        results.append(((tpr + tnr) / 2, tpr, -threshold, threshold))
+    balanced, _, _, threshold = max(results)
+    return float(threshold), float(balanced)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument("--questions", type=Path, default=ROOT / "bench/questions.jsonl")
+    parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
+    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--show-misses", action="store_true", help="List wrong answers too.")
+    args = parser.parse_args()
+
+    set_threads(1)
+    embedder = load_embedder(args.model)
+    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
+    with tempfile.TemporaryDirectory() as folder:
+        index_dir = Path(folder) / "index"
+        ingest_articles(
+            load_articles([args.articles]),
+            index_dir=index_dir,
+            embedder=embedder,
+            chunking=ChunkingSettings(),
+        )
+        searcher = Searcher.open(index_dir, embedder)
+        answerer = Answerer(lambda: searcher, embedder, threshold=args.threshold)
+        answerer.answer("warm-up question about the talks")
+        rows = []
+        for item in questions:
+            started = time.perf_counter()
+            answer = answerer.answer(item["question"])
+            latency = (time.perf_counter() - started) * 1000
+            best = max((r["cosine"] for r in answer.retrieved), default=0.0)
+            top3 = _article_ids(searcher, item["question"], 3)
+            rows.append({**item, "answer": answer, "latency": latency, "best": best, "top3": top3})
+
+    print(f"model {args.model}, threshold {answerer.threshold}\n")
+    print("| language | questions | recall@3 | fact in answer | answered (in scope) "
+          "| abstained (out of scope) |")
+    print("|---|---|---|---|---|---|")
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row["language"]].append(row)
+        groups["all"].append(row)
+    for language in ("en", "uk", "ru", "all"):
+        group = groups.get(language, [])
+        inside = [r for r in group if r["in_scope"]]
+        outside = [r for r in group if not r["in_scope"]]
+        recall = np.mean([r["expected_article"] in r["top3"] for r in inside]) if inside else 0
+        with_fact = [r for r in inside if r.get("expected_fact")]
+        facts = np.mean(
+            [_squash(r["expected_fact"]) in _squash(r["answer"].text) for r in with_fact]
+        ) if with_fact else 0
+        answered = np.mean([not r["answer"].abstained for r in inside]) if inside else 0
+        abstained = np.mean([r["answer"].abstained for r in outside]) if outside else 0
+        print(f"| {language} | {len(group)} | {recall:.2f} | {facts:.2f} | {answered:.2f} "
+              f"| {abstained:.2f} ({len(outside)}) |")
+    latencies = sorted(r["latency"] for r in rows)
+    p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
+    print(f"\nanswer latency (warm, 1 thread): p50 {statistics.median(latencies):.0f} ms, "
+          f"p99 {p99:.0f} ms over {len(latencies)} questions")
+    misses = [r for r in rows if r["in_scope"] and r["expected_article"] not in r["top3"]]
+    for row in misses:
+        print(f"  recall miss [{row['language']}] {row['id']}: {row['question']} -> {row['top3']}")
+    if args.show_misses:
+        for row in rows:
+            fact = row.get("expected_fact")
+            if row["in_scope"] and fact and _squash(fact) not in _squash(row["answer"].text):
+                print(f"  fact miss [{row['language']}] {row['id']}: {row['question']} "
+                      f"(wanted {fact!r})\n      {row['answer'].text[:300]!r}")
+    if args.calibrate:
+        threshold, balanced = calibrate([r["best"] for r in rows], [r["in_scope"] for r in rows])
+        print(f"\ncalibrated threshold {threshold:.3f} (balanced accuracy {balanced:.3f})")
+        inside = sorted(r["best"] for r in rows if r["in_scope"])
+        outside = sorted(r["best"] for r in rows if not r["in_scope"])
+        print(f"best cosine in scope: min {inside[0]:.3f} median {statistics.median(inside):.3f}; "
+              f"out of scope: median {statistics.median(outside):.3f} max {outside[-1]:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The moderators' review desk: a server-rendered web app over the log store."""

@@ -1,0 +1,90 @@
+"""Shared fixtures: a fake embedder, a builder of small article sets, and an index built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from index.documents import Article
+from index.embedding import Embedder, FakeEmbedder
+from index.ingest import ingest_articles
+from index.loaders import load_articles
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
+
+# Words to vary synthetic articles, so no two share a text and their vectors differ.
+_PLACES = ("Istanbul", "Riyadh", "Geneva", "Jeddah", "Ankara", "Doha", "Vienna", "Oslo")
+_TOPICS = ("prisoners", "energy", "grain", "ports", "bodies", "sanctions", "borders", "children")
+_ACTORS = ("envoys", "ministers", "negotiators", "mediators", "officials", "delegates")
+
+ArticleFactory = Callable[..., list[Article]]
+
+
+def synthetic_article(number: int, **overrides: object) -> Article:
+    """Return a made-up article of a few sentences, distinct for every `number`."""
+    place = _PLACES[number % len(_PLACES)]
+    topic = _TOPICS[(number // len(_PLACES)) % len(_TOPICS)]
+    actors = _ACTORS[number % len(_ACTORS)]
+    text = (
+        f"Talks number {number} took place in {place}. "
+        f"The {actors} discussed {topic} for several hours on day {number}. "
+        f"Both sides said meeting {number} was useful and agreed to meet again.\n\n"
+        f"A joint statement on {topic} is expected after round {number}."
+    )
+    fields: dict[str, object] = {
+        "title": f"Round {number} of talks in {place}",
+        "text": text,
+        "published": date(2025, 1, 1) + timedelta(days=number % 365),
+        "source": ("Reuters", "AP", "BBC")[number % 3],
+        "url": f"https://example.org/news/round-{number}",
+        "language": "en",
+        "id": f"round-{number}",
+    }
+    fields.update(overrides)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    """A fast deterministic embedder named 'fake' (64 dimensions)."""
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def make_articles() -> ArticleFactory:
+    """Return a builder: make_articles(count, start=0) gives that many distinct articles."""
+
+    def build(count: int, start: int = 0) -> list[Article]:
+        return [synthetic_article(number) for number in range(start, start + count)]
+
+    return build
+
+
+@pytest.fixture
+def sample_articles() -> list[Article]:
+    """The sample library in data/articles, loaded."""
+    articles = [item for item in load_articles([SAMPLE_ARTICLES]) if isinstance(item, Article)]
+    assert articles, "data/articles holds no loadable article"
+    return articles
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, fake_embedder: FakeEmbedder, sample_articles: list[Article]) -> Path:
+    """An index folder holding the sample library, embedded with the fake embedder."""
+    folder = tmp_path / "index"
+    report = ingest_articles(sample_articles, index_dir=folder, embedder=fake_embedder)
+    assert report.added == len(sample_articles)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Embedder:
+    """The packaged all-MiniLM-L6-v2 model, loaded once per test session."""
+    from index.embedding import load_embedder, set_threads
+
+    set_threads(1)
+    return load_embedder("all-MiniLM-L6-v2")
