@@ -94,8 +94,10 @@ def main() -> int:
             rows.append({**item, "answer": answer, "latency": latency, "best": best, "top3": top3})
 
     print(f"model {args.model}, threshold {answerer.threshold}\n")
-    print("| language | questions | recall@3 | fact in answer | answered (in scope) "
-          "| abstained (out of scope) |")
+    print(
+        "| language | questions | recall@3 | fact in answer | answered (in scope) "
+        "| abstained (out of scope) |"
+    )
     print("|---|---|---|---|---|---|")
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
@@ -107,17 +109,23 @@ def main() -> int:
         outside = [r for r in group if not r["in_scope"]]
         recall = np.mean([r["expected_article"] in r["top3"] for r in inside]) if inside else 0
         with_fact = [r for r in inside if r.get("expected_fact")]
-        facts = np.mean(
-            [_squash(r["expected_fact"]) in _squash(r["answer"].text) for r in with_fact]
-        ) if with_fact else 0
+        facts = (
+            np.mean([_squash(r["expected_fact"]) in _squash(r["answer"].text) for r in with_fact])
+            if with_fact
+            else 0
+        )
         answered = np.mean([not r["answer"].abstained for r in inside]) if inside else 0
         abstained = np.mean([r["answer"].abstained for r in outside]) if outside else 0
-        print(f"| {language} | {len(group)} | {recall:.2f} | {facts:.2f} | {answered:.2f} "
-              f"| {abstained:.2f} ({len(outside)}) |")
+        print(
+            f"| {language} | {len(group)} | {recall:.2f} | {facts:.2f} | {answered:.2f} "
+            f"| {abstained:.2f} ({len(outside)}) |"
+        )
     latencies = sorted(r["latency"] for r in rows)
-    p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
-    print(f"\nanswer latency (warm, 1 thread): p50 {statistics.median(latencies):.0f} ms, "
-          f"p99 {p99:.0f} ms over {len(latencies)} questions")
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
+    print(
+        f"\nanswer latency (warm, 1 thread): p50 {statistics.median(latencies):.0f} ms, "
+        f"p99 {p99:.0f} ms over {len(latencies)} questions"
+    )
     misses = [r for r in rows if r["in_scope"] and r["expected_article"] not in r["top3"]]
     for row in misses:
         print(f"  recall miss [{row['language']}] {row['id']}: {row['question']} -> {row['top3']}")
@@ -125,15 +133,19 @@ def main() -> int:
         for row in rows:
             fact = row.get("expected_fact")
             if row["in_scope"] and fact and _squash(fact) not in _squash(row["answer"].text):
-                print(f"  fact miss [{row['language']}] {row['id']}: {row['question']} "
-                      f"(wanted {fact!r})\n      {row['answer'].text[:300]!r}")
+                print(
+                    f"  fact miss [{row['language']}] {row['id']}: {row['question']} "
+                    f"(wanted {fact!r})\n      {row['answer'].text[:300]!r}"
+                )
     if args.calibrate:
         threshold, balanced = calibrate([r["best"] for r in rows], [r["in_scope"] for r in rows])
         print(f"\ncalibrated threshold {threshold:.3f} (balanced accuracy {balanced:.3f})")
         inside = sorted(r["best"] for r in rows if r["in_scope"])
         outside = sorted(r["best"] for r in rows if not r["in_scope"])
-        print(f"best cosine in scope: min {inside[0]:.3f} median {statistics.median(inside):.3f}; "
-              f"out of scope: median {statistics.median(outside):.3f} max {outside[-1]:.3f}")
+        print(
+            f"best cosine in scope: min {inside[0]:.3f} median {statistics.median(inside):.3f}; "
+            f"out of scope: median {statistics.median(outside):.3f} max {outside[-1]:.3f}"
+        )
     return 0
 
 

@@ -18,7 +18,7 @@ from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.keyword import tokenize
 from index.normalize import detect_language, normalize_text
-from index.search import SearchFilters, Searcher
+from index.search import Searcher, SearchFilters
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated on bench/questions.jsonl by bench/calibrate_threshold.py.
@@ -100,6 +100,8 @@ def is_status_question(question: str) -> bool:
 
 def question_language(question: str, hint: str | None) -> str:
     """Pick en/uk/ru for a question: the text's own language, else the user's interface language."""
+    if not any(character.isalpha() for character in question):
+        return i18n.pick_language(hint)
     detected = detect_language(question)
     if detected in i18n.SUPPORTED:
         return detected
@@ -111,7 +113,7 @@ def _numbers(text: str) -> set[str]:
 
 
 class Answerer:
-    """Answers questions from one index; the searcher is fetched per question so it can be swapped."""
+    """Answers questions; the searcher is fetched per question so the index can be swapped."""
 
     def __init__(
         self,
@@ -162,7 +164,9 @@ class Answerer:
         )
         if float(self._correction_vectors[best.question] @ query_vector) < CORRECTION_MATCH:
             return None
-        note = i18n.text(language, "reviewed", date=i18n.format_date(best.reviewed_at.date(), language))
+        note = i18n.text(
+            language, "reviewed", date=i18n.format_date(best.reviewed_at.date(), language)
+        )
         return Answer(
             question=question,
             text=f"{best.corrected_answer}\n\n{note}",
@@ -332,7 +336,9 @@ def _freshness(published: date, newest: date) -> float:
 
 def _by_recency(hits: list[SearchHit]) -> list[SearchHit]:
     newest = max(hit.chunk.published for hit in hits)
-    return sorted(hits, key=lambda hit: -(hit.score * (1 + _freshness(hit.chunk.published, newest))))
+    return sorted(
+        hits, key=lambda hit: -(hit.score * (1 + _freshness(hit.chunk.published, newest)))
+    )
 
 
 def _citation(number: int, chunk: Chunk, hits: list[SearchHit]) -> Citation:

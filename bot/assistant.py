@@ -200,6 +200,13 @@ class Negobot:
         self.log_store.close()  # type: ignore[attr-defined]
 
 
+    def warm_up(self) -> None:
+        """Load everything that loads lazily, so the first real question is not slow."""
+        self.answerer.answer(i18n.text("en", "status_question"))
+
+
 def build_service(settings: Settings) -> Negobot:
-    """Build the service the front ends use, from settings."""
-    return Negobot(settings)
+    """Build the service the front ends use, from settings, ready to answer."""
+    service = Negobot(settings)
+    service.warm_up()
+    return service

@@ -40,7 +40,9 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 
 @click.group()
-@click.option("--index-dir", type=click.Path(path_type=Path), help="Index folder (NEGOBOT_INDEX_DIR).")
+@click.option(
+    "--index-dir", type=click.Path(path_type=Path), help="Index folder (NEGOBOT_INDEX_DIR)."
+)
 @click.pass_context
 def cli(ctx: click.Context, index_dir: Path | None) -> None:
     """Answer questions about peace negotiations from a cited news library."""
@@ -59,8 +61,13 @@ def cli(ctx: click.Context, index_dir: Path | None) -> None:
 def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool, quiet: bool) -> None:
     """Add articles (files or folders of .jsonl, .md, .txt, .html) to the index."""
     from bot.ingesting import run_ingest
+    from index.embedding import EmbeddingModelError
+    from index.store import IndexStoreError
 
-    report = run_ingest(settings, list(paths), rebuild=rebuild, progress=not quiet)
+    try:
+        report = run_ingest(settings, list(paths), rebuild=rebuild, progress=not quiet)
+    except (IndexStoreError, EmbeddingModelError) as error:
+        raise UserError(str(error)) from error
     for problem in report.problems:
         click.echo(f"skipped {problem}", err=True)
     click.echo(report.summary())
@@ -88,7 +95,7 @@ def search(
     mode: str,
 ) -> None:
     """Print the passages that best match QUERY."""
-    from index.search import SearchFilters, Searcher
+    from index.search import Searcher, SearchFilters
     from index.store import IndexStoreError
 
     if not query.strip():

@@ -59,17 +59,23 @@ class ChatCompletionsGenerator:
             "messages": [
                 {
                     "role": "system",
-                    "content": _INSTRUCTIONS.format(language=_LANGUAGE_NAMES.get(language, "English")),
+                    "content": _INSTRUCTIONS.format(
+                        language=_LANGUAGE_NAMES.get(language, "English")
+                    ),
                 },
                 {"role": "user", "content": f"Passages:\n{numbered}\n\nQuestion: {question}"},
             ],
         }
         try:
-            response = httpx.post(self.url, json=payload, headers=self.headers, timeout=self.timeout)
+            response = httpx.post(
+                self.url, json=payload, headers=self.headers, timeout=self.timeout
+            )
             response.raise_for_status()
             text = str(response.json()["choices"][0]["message"]["content"]).strip()
         except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as error:
-            log.warning("generative answer failed, using the extractive one: %s", type(error).__name__)
+            log.warning(
+                "generative answer failed, using the extractive one: %s", type(error).__name__
+            )
             return None
         cited = {int(number) for number in _CITATION.findall(text)}
         valid = {p.number for p in passages}

@@ -45,7 +45,9 @@ def configure_logging(settings: Settings) -> None:
     """Set up the root logger once from settings."""
     handler = logging.StreamHandler()
     handler.setFormatter(
-        JsonFormatter() if settings.log_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+        JsonFormatter()
+        if settings.log_json
+        else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )
     secrets = [
         secret.get_secret_value()
@@ -58,7 +60,17 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     # httpx logs every request URL, and Bot API URLs contain the token.
     for noisy in (
-        "httpx", "httpcore", "sentence_transformers", "transformers", "urllib3", "faiss", "bm25s",
-        "faiss.loader", "trafilatura", "htmldate", "courlan", "alembic",
+        "httpx",
+        "httpcore",
+        "sentence_transformers",
+        "transformers",
+        "urllib3",
+        "faiss",
+        "bm25s",
+        "faiss.loader",
+        "trafilatura",
+        "htmldate",
+        "courlan",
+        "alembic",
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

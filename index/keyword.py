@@ -17,8 +17,43 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Ukrainian writes the apostrophe three ways (ʼ ’ '); inside a word it is dropped so all match.
 _APOSTROPHE = re.compile(r"(?<=\w)[ʼ’'](?=\w)")
 _STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from has have how in is it its of on or the to "
-    "was were what when where which who why will with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+    ]
 )
 
 
@@ -53,9 +88,7 @@ class KeywordIndex:
             return cls(bm25s.BM25(), 0)
         return cls(bm25s.BM25.load(str(folder)), size)
 
-    def top(
-        self, query: str, k: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Return up to k (row, score) pairs with a positive score, best first."""
         if not self.size:
             return []

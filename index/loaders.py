@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ _FRONT_MATTER_CLOSERS = ("---", "...")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 # With no real article, trafilatura falls back to stray menu text such as "Home".
 _MIN_HTML_WORDS = 5
+# The host part of a URL as trafilatura names a site that declares no name.
+_ADDRESS_HOST = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
 
 LoadResult = Article | LoadProblem
 
@@ -168,12 +170,25 @@ def _yaml_problem(path: Path, error: yaml.YAMLError) -> LoadProblem:
     return LoadProblem(str(path), f"malformed YAML front matter: {problem}", line)
 
 
-def _load_html(path: Path, html: str) -> LoadResult:
+def article_from_html(
+    html: str, *, origin: str, url: str = "", fallback: Mapping[str, Any] | None = None
+) -> LoadResult:
+    """Extract the article in an HTML page read from `origin` (a URL or a file name).
+
+    `url` is where the page was fetched (used when it names no canonical address);
+    `fallback` fields (title, published, source) fill in what the page itself lacks.
+    """
+    return _load_html(origin, html, url=url, fallback=fallback)
+
+
+def _load_html(
+    path: Path | str, html: str, *, url: str = "", fallback: Mapping[str, Any] | None = None
+) -> LoadResult:
     import trafilatura  # heavy import, only paid when HTML is actually loaded
 
     try:
         extracted = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True
+            html, url=url or None, with_metadata=True, include_comments=False, include_tables=True
         )
     except Exception as error:  # a parser crash on one page must not stop the whole load
         return LoadProblem(str(path), f"cannot parse HTML: {type(error).__name__}: {error}")
@@ -190,12 +205,25 @@ def _load_html(path: Path, html: str) -> LoadResult:
         "title": title,
         "published": found.get("date"),
         "source": found.get("sitename") or found.get("hostname"),
-        "url": found.get("url") or "",
+        "url": found.get("url") or url,
     }
+    if fallback and fallback.get("source") and _names_only_the_address(fields):
+        fields["source"] = None  # an outlet name the caller knows beats a bare host name
+    for name, value in (fallback or {}).items():
+        if not fields.get(name):
+            fields[name] = value
     return _build_article(path, fields, "\n\n".join(paragraphs), None)
 
 
-def _build_article(path: Path, fields: dict[str, Any], body: Any, line: int | None) -> LoadResult:
+def _names_only_the_address(fields: dict[str, Any]) -> bool:
+    """Return whether the page's outlet name is just its host (trafilatura's own fallback)."""
+    match = _ADDRESS_HOST.match(fields.get("url") or "")
+    return match is not None and fields.get("source") == match.group(1)
+
+
+def _build_article(
+    path: Path | str, fields: dict[str, Any], body: Any, line: int | None
+) -> LoadResult:
     """Validate the fields of one record and turn them into an Article."""
     reasons: list[str] = []
     title = _text_field(fields, "title", reasons)

@@ -97,7 +97,8 @@ def check_model(manifest: dict[str, Any], model_name: str, dimension: int, index
         raise IndexStoreError(
             f"index {index_dir} was built with model {built_with!r} "
             f"({manifest.get('dimension')} dims), not {model_name!r} ({dimension} dims); "
-            f"rebuild it with `negobot ingest --rebuild` or set NEGOBOT_EMBEDDING_MODEL={built_with}"
+            "rebuild it with `negobot ingest --rebuild` "
+            f"or set NEGOBOT_EMBEDDING_MODEL={built_with}"
         )
 
 
@@ -132,7 +133,7 @@ def write_generation(
     vector_index: VectorIndex,
     keyword_index: KeywordIndex,
 ) -> Path:
-    """Write a new generation beside the current one and publish it; readers never see it half-done."""
+    """Write a new generation beside the current one, then publish it; never seen half-done."""
     index_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(index_dir)
     number = _next_generation_number(index_dir)

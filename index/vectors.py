@@ -54,7 +54,7 @@ class VectorIndex:
 
 
 def build_vector_index(vectors: np.ndarray, *, flat_limit: int = FLAT_LIMIT) -> VectorIndex:
-    """Build the index type that suits the number of vectors, measuring HNSW recall against exact."""
+    """Build the index type that suits the vector count; HNSW recall is measured against exact."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     count, dimension = vectors.shape
     if count <= flat_limit:

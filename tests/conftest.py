@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake embedder, a builder of small article sets, and an index built from them."""
+"""Shared fixtures: a fake embedder, small article sets, and an index built from them."""
 
 from __future__ import annotations
 

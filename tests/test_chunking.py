@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -116,7 +117,7 @@ def test_overlap_carries_the_last_sentence() -> None:
     sentences = numbered_sentences(30)
     runs = sentence_runs(chunk(article_of(sentences), max_tokens=20, overlap=1), sentences)
     assert len(runs) > 3
-    for previous, following in zip(runs, runs[1:], strict=False):
+    for previous, following in itertools.pairwise(runs):
         assert following[0] == previous[-1]
         assert len(following) > 1  # the carried sentence never forms a chunk on its own
 

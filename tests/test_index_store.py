@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REPO_ROOT, synthetic_article
+
 from index.chunking import ChunkingSettings
 from index.documents import Article
 from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
+from index.loaders import load_articles
 from index.search import Searcher
 from index.store import (
     CURRENT_FILE,
@@ -27,7 +28,7 @@ from index.store import (
     load_snapshot,
     read_manifest,
 )
-from index.vectors import build_vector_index
+from index.vectors import VectorIndex, build_vector_index
 
 
 def unit_vectors(count: int, dimension: int, seed: int) -> np.ndarray:
@@ -74,7 +75,7 @@ def test_flat_index_matches_brute_force_on_the_fake_embedded_library(
 
 def test_search_asks_for_more_than_stored() -> None:
     index = build_vector_index(unit_vectors(3, 8, seed=3))
-    scores, rows = index.search(unit_vectors(1, 8, seed=4), 10)
+    _, rows = index.search(unit_vectors(1, 8, seed=4), 10)
     assert rows.shape == (1, 3)
     assert sorted(rows[0].tolist()) == [0, 1, 2]
 
@@ -93,8 +94,6 @@ def test_hnsw_recall_is_measured_and_high(tmp_path: Path) -> None:
     assert overlap >= 0.9
     # efSearch is not stored in the FAISS file; loading restores it from the description.
     index.save(tmp_path / "hnsw.faiss")
-    from index.vectors import VectorIndex
-
     reloaded = VectorIndex.load(tmp_path / "hnsw.faiss", description)
     assert reloaded.index.hnsw.efSearch == 128
     np.testing.assert_array_equal(reloaded.search(queries, 10)[1], rows)
@@ -161,7 +160,7 @@ def test_no_index_and_dangling_pointer_are_clear_errors(tmp_path: Path) -> None:
     assert load_snapshot(tmp_path) is None
     assert read_manifest(tmp_path) is None
     (tmp_path / CURRENT_FILE).write_text("gen-000007\n")
-    with pytest.raises(IndexStoreError, match="gen-000007.*missing"):
+    with pytest.raises(IndexStoreError, match=r"gen-000007.*missing"):
         load_snapshot(tmp_path)
 
 
@@ -269,8 +268,6 @@ def assert_previous_generation_intact(folder: Path, fake_embedder: FakeEmbedder)
 
 
 def assert_next_ingest_recovers(folder: Path, corpus: Path, fake_embedder: FakeEmbedder) -> None:
-    from index.loaders import load_articles
-
     report = ingest_articles(load_articles([corpus]), index_dir=folder, embedder=fake_embedder)
     assert report.added == 400 and not report.problems
     assert not list(folder.glob("*.tmp")), "abandoned staging folders must be cleaned up"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import synthetic_article
+
 from index.documents import Article, LoadProblem
 from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles

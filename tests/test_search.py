@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REPO_ROOT
+
 from index.documents import Article
 from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
 from index.keyword import KeywordIndex, tokenize
-from index.search import RRF_K, SearchFilters, Searcher
+from index.search import RRF_K, Searcher, SearchFilters
 from index.store import IndexStoreError
 
 
@@ -68,7 +68,9 @@ def test_fused_scores_are_reciprocal_rank_sums_in_a_stable_order(
         assert hit.score == pytest.approx(expected)
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
     again = Searcher.open(index_dir, fake_embedder).search(query, 10)
-    assert [(h.chunk.chunk_id, h.score) for h in again] == [(h.chunk.chunk_id, h.score) for h in hits]
+    assert [(h.chunk.chunk_id, h.score) for h in again] == [
+        (h.chunk.chunk_id, h.score) for h in hits
+    ]
 
 
 def test_fusion_breaks_ties_by_row(searcher: Searcher) -> None:

@@ -81,7 +81,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if flood_limiter:
-        builder = builder.rate_limiter(AIORateLimiter())
+        builder = builder.rate_limiter(AIORateLimiter())  # type: ignore[arg-type]  # PTB generics
     application = builder.build()
     application.bot_data[handlers.DEPS_KEY] = handlers.BotDeps(
         settings=settings,

@@ -54,6 +54,14 @@ def deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
     return context.bot_data[DEPS_KEY]
 
 
+def message_of(update: Update) -> Message:
+    """Return the update's message (handlers are registered only for updates that have one)."""
+    message = update.effective_message
+    if message is None:
+        raise ValueError(f"update {update.update_id} carries no message")
+    return message
+
+
 def ui_language(update: Update) -> str:
     """Return the user's interface language: en, uk or ru."""
     user = update.effective_user
@@ -158,7 +166,7 @@ async def _check_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> bool:
     """Reply politely and return False if the question is empty, too long or rate-limited."""
-    message = update.effective_message
+    message = message_of(update)
     language = ui_language(update)
     settings = deps(context).settings
     if not question.strip():
@@ -183,7 +191,7 @@ async def answer_question(
     question = question.strip()
     if not await _check_question(update, context, question):
         return
-    message = update.effective_message
+    message = message_of(update)
     user = update.effective_user
     service = deps(context).service
     async with typing_indicator(context, message):
@@ -219,17 +227,17 @@ async def gate_chats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what the bot does, in the user's language."""
-    await update.effective_message.reply_text(text("start", ui_language(update)))
+    await message_of(update).reply_text(text("start", ui_language(update)))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explain how to ask and which commands exist."""
-    await update.effective_message.reply_text(text("help", ui_language(update)))
+    await message_of(update).reply_text(text("help", ui_language(update)))
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the question after /ask (or the replied-to message when /ask is sent alone)."""
-    message = update.effective_message
+    message = message_of(update)
     question = command_argument(message)
     replied = message.reply_to_message
     if not question and replied and replied.text and not _is_reply_to_bot(message, context.bot.id):
@@ -239,7 +247,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Summarise where the talks stand now, with sources."""
-    message = update.effective_message
+    message = message_of(update)
     language = ui_language(update)
     user_id = update.effective_user.id if update.effective_user else message.chat.id
     wait = deps(context).limiter.try_acquire(user_id)
@@ -255,22 +263,22 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Describe which outlets and dates the index covers."""
     summary = await asyncio.to_thread(deps(context).service.sources_summary, ui_language(update))
-    await send_plain(update.effective_message, summary)
+    await send_plain(message_of(update), summary)
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show questions today, abstentions and the helpful ratio (admins only)."""
     language = ui_language(update)
     if not deps(context).is_admin(update.effective_user.id if update.effective_user else None):
-        await update.effective_message.reply_text(text("admin_only", language))
+        await message_of(update).reply_text(text("admin_only", language))
         return
     summary = await asyncio.to_thread(deps(context).service.stats_summary, language)
-    await send_plain(update.effective_message, summary)
+    await send_plain(message_of(update), summary)
 
 
 async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Pick up new articles without a restart (admins only, one run at a time)."""
-    message = update.effective_message
+    message = message_of(update)
     language = ui_language(update)
     dependencies = deps(context)
     if not dependencies.is_admin(update.effective_user.id if update.effective_user else None):
@@ -288,7 +296,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer any text in private chats; in groups only text addressed to the bot."""
-    message = update.effective_message
+    message = message_of(update)
     if message.chat.type == Chat.PRIVATE:
         await answer_question(update, context, message.text or "")
         return
@@ -299,7 +307,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def non_text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Politely ask for text when sent a sticker, photo, voice or other media."""
-    message = update.effective_message
+    message = message_of(update)
     if message.chat.type != Chat.PRIVATE and not (
         _is_reply_to_bot(message, context.bot.id)
         or _bot_mentions(message, context.bot.id, context.bot.username)
@@ -310,12 +318,14 @@ async def non_text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Point a private chat that used an unknown command to the help text."""
-    await update.effective_message.reply_text(text("help", ui_language(update)))
+    await message_of(update).reply_text(text("help", ui_language(update)))
 
 
 async def feedback_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Record a feedback press once, acknowledge it and replace the buttons with a thank-you."""
     query = update.callback_query
+    if query is None:
+        raise ValueError(f"update {update.update_id} carries no callback query")
     language = ui_language(update)
     parsed = parse_feedback_data(query.data)
     if query.data == DONE_DATA or parsed is None:

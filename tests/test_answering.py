@@ -1,0 +1,242 @@
+"""The answer pipeline: citations, abstention, recency, languages, corrections, generation."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from bot.answering import Answerer, is_status_question, question_language, render_plain
+from bot.generative import ChatCompletionsGenerator
+from index.documents import Article
+from index.embedding import FakeEmbedder
+from index.ingest import ingest_articles
+from index.search import Searcher
+
+
+def _article(key: str, day: date, title: str, text: str, source: str = "Reuters") -> Article:
+    return Article(
+        title=title,
+        text=text,
+        published=day,
+        source=source,
+        url=f"https://example.org/{key}",
+        language="en",
+        id=key,
+    )
+
+
+LIBRARY = [
+    _article(
+        "first-round",
+        date(2025, 5, 16),
+        "First Istanbul round",
+        "Delegations from Ukraine and Russia met in Istanbul on 16 May. "
+        "The Russian delegation was headed by Vladimir Medinsky. "
+        "The sides agreed to exchange 1,000 prisoners each.",
+    ),
+    _article(
+        "bodies-early",
+        date(2025, 6, 2),
+        "Bodies to be returned",
+        "Russia said it would return the bodies of 6,000 soldiers killed in the war. "
+        "No timeline for the return of bodies was given at the talks.",
+        source="AP",
+    ),
+    _article(
+        "bodies-later",
+        date(2025, 6, 16),
+        "More bodies returned",
+        "Russia said it would return the bodies of 6,060 soldiers killed in the war. "
+        "The transfers of bodies were completed over several days in June.",
+        source="BBC",
+    ),
+    _article(
+        "geneva",
+        date(2025, 11, 24),
+        "Geneva talks revise the peace plan",
+        "American and Ukrainian negotiators met in Geneva on 23 November to revise the peace plan. "
+        "The latest draft of the peace plan keeps 19 points after the Geneva talks.",
+    ),
+]
+
+
+@pytest.fixture
+def searcher(tmp_path: Path) -> Searcher:
+    embedder = FakeEmbedder()
+    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder)
+    return Searcher.open(tmp_path / "index", embedder)
+
+
+@pytest.fixture
+def answerer(searcher: Searcher) -> Answerer:
+    return Answerer(lambda: searcher, searcher.embedder)
+
+
+def test_answer_cites_the_passage_that_holds_the_fact(answerer: Answerer) -> None:
+    answer = answerer.answer("Who headed the Russian delegation in Istanbul?")
+    assert not answer.abstained
+    assert "Medinsky" in answer.text
+    assert "[1]" in answer.text
+    first = answer.sources[0]
+    assert (first.number, first.title, first.source) == (1, "First Istanbul round", "Reuters")
+    assert first.published == date(2025, 5, 16)
+    assert first.url == "https://example.org/first-round"
+    plain = render_plain(answer)
+    assert "Sources:" in plain
+    assert (
+        "[1] First Istanbul round — Reuters, 16 May 2025 https://example.org/first-round" in plain
+    )
+
+
+def test_every_citation_marker_refers_to_a_listed_source(answerer: Answerer) -> None:
+    answer = answerer.answer("How many bodies of soldiers will Russia return?")
+    markers = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.text)}
+    assert markers == {source.number for source in answer.sources}
+    assert [s.number for s in answer.sources] == list(range(1, len(answer.sources) + 1))
+
+
+def test_newer_number_wins_and_says_when_it_was_reported(answerer: Answerer) -> None:
+    answer = answerer.answer("How many bodies of soldiers would Russia return?")
+    assert "6,060" in answer.text
+    assert "6,000" not in answer.text
+    assert "reported 16 June 2025" in answer.text
+
+
+def test_unrelated_question_abstains_and_points_to_sources(answerer: Answerer) -> None:
+    answer = answerer.answer("Good banana bread recipe?")
+    assert answer.abstained
+    assert answer.sources == []
+    assert "/sources" in answer.text
+    assert answer.retrieved, "what was retrieved is still kept for the log"
+
+
+def test_status_question_answers_from_the_newest_reporting(answerer: Answerer) -> None:
+    assert is_status_question("What is the latest on the peace plan?")
+    answer = answerer.answer("What is the latest on the peace plan?")
+    assert answer.as_of == date(2025, 11, 24)
+    assert answer.text.startswith("As of 24 November 2025:")
+    assert "19 points" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "hint", "expected"),
+    [
+        ("Who led the delegation?", None, "en"),
+        ("Хто очолював делегацію на переговорах?", None, "uk"),
+        ("Кто возглавлял делегацию на переговорах?", None, "ru"),
+        ("42?", "uk-UA", "uk"),
+    ],
+)
+def test_question_language(question: str, hint: str | None, expected: str) -> None:
+    assert question_language(question, hint) == expected
+
+
+def test_abstention_is_framed_in_the_askers_language(answerer: Answerer) -> None:
+    answer = answerer.answer("Який рецепт борщу найкращий у світі?")
+    assert answer.language == "uk"
+    assert answer.abstained
+    assert "Мої джерела цього не висвітлюють" in answer.text
+
+
+@dataclass
+class _Correction:
+    question: str
+    corrected_answer: str
+    language: str
+    reviewed_at: datetime
+
+
+def test_approved_correction_is_used_for_a_close_repeat(searcher: Searcher) -> None:
+    correction = _Correction(
+        "Who headed the Russian delegation in Istanbul?",
+        "Vladimir Medinsky, an aide to the Russian president.",
+        "en",
+        datetime(2025, 7, 1, tzinfo=UTC),
+    )
+    answerer = Answerer(lambda: searcher, searcher.embedder, corrections=lambda: [correction])
+    repeat = answerer.answer("Who headed the Russian delegation in Istanbul")
+    assert repeat.reviewed and repeat.mode == "reviewed"
+    assert repeat.text.startswith("Vladimir Medinsky, an aide")
+    assert "corrected by a moderator on 1 July 2025" in repeat.text
+    other = answerer.answer("How many bodies of soldiers will Russia return?")
+    assert not other.reviewed
+
+
+class _ChatStub(BaseHTTPRequestHandler):
+    """A minimal OpenAI-compatible /chat/completions endpoint with scripted replies."""
+
+    reply: str = ""
+    status: int = 200
+    requests: list[dict] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        payload = json.dumps({"choices": [{"message": {"content": type(self).reply}}]})
+        self.send_response(type(self).status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(payload.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def chat_stub():  # type: ignore[no-untyped-def]
+    _ChatStub.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ChatStub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+def _generative(searcher: Searcher, server: ThreadingHTTPServer, timeout: float = 5) -> Answerer:
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    generator = ChatCompletionsGenerator(url, model="stub", timeout=timeout)
+    return Answerer(lambda: searcher, searcher.embedder, generator=generator)
+
+
+def test_generative_answer_is_written_from_the_passages(searcher: Searcher, chat_stub) -> None:  # type: ignore[no-untyped-def]
+    _ChatStub.reply, _ChatStub.status = "Vladimir Medinsky led it [1].", 200
+    answer = _generative(searcher, chat_stub).answer("Who headed the Russian delegation?")
+    assert answer.mode == "generative"
+    assert answer.text == "Vladimir Medinsky led it [1]."
+    prompt = _ChatStub.requests[0]["messages"][1]["content"]
+    assert "[1] First Istanbul round (Reuters, 2025-05-16)" in prompt
+    assert answer.sources[0].title == "First Istanbul round"
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("Medinsky led it [7].", 200),  # cites a passage it was not given
+        ("Medinsky led it.", 200),  # cites nothing
+        ("NO_ANSWER", 200),
+        ("", 500),
+    ],
+)
+def test_generative_failures_fall_back_to_extractive(
+    searcher: Searcher,
+    chat_stub,
+    reply: str,
+    status: int,  # type: ignore[no-untyped-def]
+) -> None:
+    _ChatStub.reply, _ChatStub.status = reply, status
+    answer = _generative(searcher, chat_stub).answer("Who headed the Russian delegation?")
+    assert answer.mode == "extractive"
+    assert "Medinsky" in answer.text and "[1]" in answer.text
+
+
+def test_generative_endpoint_down_falls_back(searcher: Searcher) -> None:
+    generator = ChatCompletionsGenerator("http://127.0.0.1:9/v1", model="x", timeout=0.5)
+    answerer = Answerer(lambda: searcher, searcher.embedder, generator=generator)
+    answer = answerer.answer("Who headed the Russian delegation?")
+    assert answer.mode == "extractive" and not answer.abstained

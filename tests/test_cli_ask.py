@@ -1,0 +1,114 @@
+"""`negobot ask` and `negobot chat` through click: answers, JSON shape, stdin mode, logged rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import SAMPLE_ARTICLES
+from sqlmodel import Session, create_engine, select
+
+from bot.cli import cli
+from bot.config import get_settings
+from bot.logstore.models import AnswerLog
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Settings pointing at a fresh index of the sample articles and a SQLite log in tmp."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEGOBOT_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("NEGOBOT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("NEGOBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'log.db'}")
+    monkeypatch.setenv("NEGOBOT_MAX_QUESTION_CHARS", "200")
+    get_settings.cache_clear()
+    assert invoke("ingest", "-q", str(SAMPLE_ARTICLES)).exit_code == 0
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def invoke(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def logged_questions(folder: Path) -> list[AnswerLog]:
+    engine = create_engine(f"sqlite:///{folder / 'log.db'}")
+    with Session(engine) as session:
+        return list(session.exec(select(AnswerLog)).all())
+
+
+def test_ask_prints_a_cited_answer_and_logs_it(library: Path) -> None:
+    result = invoke("ask", "Who led the Russian delegation at the Istanbul talks?")
+    assert result.exit_code == 0, result.output
+    assert "[1]" in result.output
+    assert "Sources:" in result.output
+    rows = logged_questions(library)
+    assert [row.question for row in rows] == [
+        "Who led the Russian delegation at the Istanbul talks?"
+    ]
+    assert rows[0].front_end == "cli"
+
+
+def test_ask_json_has_the_documented_shape(library: Path) -> None:
+    result = invoke("ask", "--json", "How many bodies did Russia return to Ukraine?")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert set(answer) == {
+        "question",
+        "answer",
+        "language",
+        "abstained",
+        "as_of",
+        "reviewed",
+        "sources",
+    }
+    assert answer["abstained"] is False and answer["language"] == "en"
+    assert answer["sources"], "an answer that does not abstain cites something"
+    source = answer["sources"][0]
+    assert set(source) == {"title", "source", "published", "url", "score", "text"}
+
+
+def test_ask_reads_one_question_per_line_from_stdin(library: Path) -> None:
+    questions = "Where were the first direct talks held?\n\nBanana bread recipe?\n"
+    result = invoke("ask", "--json", stdin=questions)
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == [
+        "Where were the first direct talks held?",
+        "Banana bread recipe?",
+    ]
+    assert answers[1]["abstained"] is True and answers[1]["sources"] == []
+    assert len(logged_questions(library)) == 2
+
+
+def test_ask_with_a_too_long_question_says_so(library: Path) -> None:
+    result = invoke("ask", "--json", "why " * 100)
+    assert result.exit_code == 0
+    assert "too long (399 characters; the limit is 200)" in json.loads(result.stdout)["error"]
+    assert logged_questions(library) == []
+
+
+def test_ask_without_an_index_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEGOBOT_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("NEGOBOT_INDEX_DIR", str(tmp_path / "nothing"))
+    get_settings.cache_clear()
+    result = invoke("ask", "anything?")
+    get_settings.cache_clear()
+    assert result.exit_code != 0
+    assert result.stderr.strip().splitlines() == [
+        f"negobot: no index in {tmp_path / 'nothing'}: run `negobot ingest data/articles` first"
+    ]
+
+
+def test_chat_answers_and_quits(library: Path) -> None:
+    result = invoke("chat", stdin="/sources\nWhere were the first direct talks held?\n/quit\n")
+    assert result.exit_code == 0, result.output
+    assert "The library holds" in result.output
+    assert "[1]" in result.output
+    assert [row.front_end for row in logged_questions(library)] == ["chat"]
