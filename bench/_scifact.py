@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,7 +62,9 @@ def load_beir(folder: Path, split: str = "test") -> BeirSet:
     }
     missing = sorted(set(qrels) - set(queries))
     if missing:
-        raise BenchDataError(f"{queries_path} lacks {len(missing)} judged queries, e.g. {missing[0]}")
+        raise BenchDataError(
+            f"{queries_path} lacks {len(missing)} judged queries, e.g. {missing[0]}"
+        )
     return BeirSet(list(_read_jsonl(corpus_path)), queries, qrels)
 
 
@@ -108,6 +111,56 @@ class WholeArticleEmbedder:
         return self.inner.count_tokens(text)
 
 
+class CachingEmbedder:
+    """Remembers passage vectors on disk by text, so an interrupted or repeated ingest resumes.
+
+    The vectors are the wrapped model's own; only identical texts are ever reused.
+    """
+
+    def __init__(self, inner: Embedder, folder: Path) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.max_tokens = inner.max_tokens
+        self.folder = folder
+        self.vectors: dict[str, np.ndarray] = {}
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in sorted(folder.glob("*.npz")):
+            with np.load(path) as saved:
+                self.vectors.update(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def encode(
+        self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
+    ) -> np.ndarray:
+        if kind != "passage":
+            return self.inner.encode(texts, kind=kind, batch_size=batch_size)
+        keys = [self.key(text) for text in texts]
+        todo = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self.vectors}.items()
+        )
+        if todo:
+            fresh = self.inner.encode([text for _, text in todo], kind=kind, batch_size=batch_size)
+            new_keys = [k for k, _ in todo]
+            self.vectors.update(zip(new_keys, fresh, strict=True))
+            name = self.key("".join(new_keys))[:16]
+            np.savez(self.folder / f"{name}.npz", keys=np.array(new_keys), vectors=fresh)
+        if not keys:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([self.vectors[k] for k in keys]).astype(np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+def safe_name(name: str) -> str:
+    """Return a model name usable as a folder name."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+
+
 @dataclass(frozen=True)
 class Config:
     """One row of the table: how the index is cut and how it is searched."""
@@ -130,7 +183,7 @@ class Config:
         return ChunkingSettings(self.chunk_tokens, self.overlap_sentences)
 
     def index_name(self, model: str) -> str:
-        safe_model = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model)
+        safe_model = safe_name(model)
         if self.whole_article:
             return f"{safe_model}-whole"
         return f"{safe_model}-c{self.chunk_tokens}o{self.overlap_sentences}"
@@ -172,7 +225,7 @@ def stem_tokenize(stemmer: object) -> callable:  # type: ignore[valid-type]
 
 
 class StemmedKeywordIndex(KeywordIndex):
-    """A KeywordIndex whose tokens are stemmed; the prototype of a proposed index/keyword.py change."""
+    """A KeywordIndex over stemmed tokens: the prototype of a proposed index/keyword.py change."""
 
     def __init__(self, texts: list[str]) -> None:
         import bm25s
@@ -184,9 +237,7 @@ class StemmedKeywordIndex(KeywordIndex):
             retriever.index([self.tokens(text) or [""] for text in texts], show_progress=False)
         super().__init__(retriever, len(texts))
 
-    def top(
-        self, query: str, k: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         if not self.size:
             return []
         token_ids = self.retriever.get_tokens_ids(self.tokens(query))
@@ -246,14 +297,18 @@ def rank_documents(hits: list[SearchHit]) -> dict[str, float]:
     return ranked
 
 
-def evaluate(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
+def evaluate(
+    qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]
+) -> dict[str, float]:
     """Compute METRICS with ranx, counting a query with no results as scoring zero."""
     from ranx import Qrels, Run
     from ranx import evaluate as ranx_evaluate
 
     filled = {query_id: run.get(query_id) or {} for query_id in qrels}
     scores = ranx_evaluate(
-        Qrels(qrels), Run({q: docs for q, docs in filled.items() if docs}), list(METRICS),
+        Qrels(qrels),
+        Run({q: docs for q, docs in filled.items() if docs}),
+        list(METRICS),
         make_comparable=True,
     )
     return {metric: float(scores[metric]) for metric in METRICS}

@@ -26,12 +26,14 @@ from bench._scifact import (  # noqa: E402
     BeirSet,
     BenchDataError,
     BenchSearcher,
+    CachingEmbedder,
     Config,
     WholeArticleEmbedder,
     articles_from_corpus,
     evaluate,
     load_beir,
     rank_documents,
+    safe_name,
 )
 from index.embedding import Embedder, EmbeddingModelError, load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
@@ -51,7 +53,11 @@ CHUNK_DEPTH = 1000
 def build_index(data: BeirSet, config: Config, embedder: Embedder, work_dir: Path) -> Path:
     """Ingest the corpus for this config's chunking, or reuse the cached index if it matches."""
     index_dir = work_dir / config.index_name(embedder.name)
-    ingest_embedder = WholeArticleEmbedder(embedder) if config.whole_article else embedder
+    ingest_embedder: Embedder = CachingEmbedder(
+        embedder, work_dir / "vectors" / safe_name(embedder.name)
+    )
+    if config.whole_article:
+        ingest_embedder = WholeArticleEmbedder(ingest_embedder)
     report = ingest_articles(
         articles_from_corpus(data.corpus),
         index_dir=index_dir,
@@ -131,7 +137,7 @@ def docs_section(results: dict[str, dict]) -> str:
         f"{START_MARK}\n## SciFact (BEIR test set, 300 queries, 5,183 abstracts)\n\n"
         "Produced by `bench/bench_scifact.py`, which ingests every abstract as an Article "
         f"(id = BEIR doc id, title = paper title, published = {FIXED_PUBLISHED.isoformat()}, "
-        "source = \"SciFact\") through `index.ingest.ingest_articles`, searches each judged "
+        'source = "SciFact") through `index.ingest.ingest_articles`, searches each judged '
         "query with `index.search.Searcher`, scores an abstract by its best chunk, and computes "
         "the metrics with ranx. Published reference: MTEB, all-MiniLM-L6-v2, NDCG@10 = 0.645.\n\n"
         f"{markdown_table(results)}\n\nCommands that produced these rows:\n\n"
@@ -180,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown configuration {unknown[0]!r}; use {', '.join(CONFIGS)}",
               file=sys.stderr)  # fmt: skip
         return 2
-    command = "python bench/bench_scifact.py " + shlex.join(
-        sys.argv[1:] if argv is None else argv
-    )
+    command = "python bench/bench_scifact.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         data = load_beir(args.data)
         embedder = load_embedder(args.model)

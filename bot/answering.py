@@ -31,7 +31,7 @@ RETRIEVE_K = 8
 SENTENCE_CHUNKS = 5
 # "What's the latest" is answered from the reporting of the weeks before the newest article.
 RECENT_DAYS = 45
-SENTENCES_EMBEDDED = 16
+SENTENCES_EMBEDDED = 24
 TYPE_BONUS = 0.15
 
 _STATUS = re.compile(
@@ -41,7 +41,9 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
-_NAME = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
+_CAPITALISED = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
+# A person is named by two capitalised words in a row: "Marco Rubio", "Володимир Мединський".
+_FULL_NAME = re.compile(r"\b[A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’ʼ-]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’ʼ-]+")
 _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|half|"
     r"один|два|три|чотири|п'ять|чотири|четыре|пять|сотн|тисяч|тысяч)\w*",
@@ -288,9 +290,12 @@ def _type_bonus(wanted: str | None, sentence: str, question: str) -> float:
         has_words = bool(_NUMBER_WORDS.search(sentence)) if wanted == "number" else False
         has_month = bool(_MONTH_NAMES.search(sentence)) if wanted == "date" else False
         return TYPE_BONUS if (new_numbers or has_words or has_month) else 0.0
-    asked = {word.lower() for word in _NAME.findall(question)}
-    names = {word.lower() for word in _NAME.findall(sentence)[1:]} - asked
-    return TYPE_BONUS if names else 0.0
+    asked = {word.lower() for word in _CAPITALISED.findall(question)}
+    if wanted == "person":
+        names = {name.lower() for name in _FULL_NAME.findall(sentence)}
+        return TYPE_BONUS if any(set(name.split()) - asked for name in names) else 0.0
+    places = {word.lower() for word in _CAPITALISED.findall(sentence)[1:]} - asked
+    return TYPE_BONUS if places else 0.0
 
 
 def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> list[Candidate]:

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.answer_types import Answer
 from bot.answering import Answerer
 from bot.config import Settings
@@ -131,6 +131,7 @@ class Negobot:
         """Answer a question and log it; the answer's `log_id` identifies the log row."""
         question = self.check_question(question, i18n.pick_language(user_language))
         answer = self.answerer.answer(question, language_hint=user_language)
+        metrics.record_answer(answer, front_end)
         self.log_store.log_answer(  # type: ignore[attr-defined]
             answer,
             front_end=front_end,
@@ -146,10 +147,10 @@ class Negobot:
         """Record a helpful / not helpful / report press against a logged answer."""
         self.log_store.log_feedback(answer_uid, kind, user_id=user_id)  # type: ignore[attr-defined]
 
-    def status(self, language: str) -> Answer:
+    def status(self, language: str, *, front_end: FrontEnd = "telegram") -> Answer:
         """Answer 'where do the talks stand now' from the newest reporting."""
         question = i18n.text(language, "status_question")
-        return self.ask(question, front_end="telegram", user_language=language)
+        return self.ask(question, front_end=front_end, user_language=language)
 
     def sources_summary(self, language: str) -> str:
         """Describe which outlets and which date range the index covers."""

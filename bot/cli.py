@@ -59,7 +59,7 @@ def cli(ctx: click.Context, index_dir: Path | None) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_obj
 def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool, quiet: bool) -> None:
-    """Add articles (files or folders of .jsonl, .md, .txt, .html) to the index."""
+    """Add articles to the index: files or folders of .jsonl/.md/.txt/.html, feed or page URLs."""
     from bot.ingesting import run_ingest
     from index.embedding import EmbeddingModelError
     from index.store import IndexStoreError
@@ -207,7 +207,7 @@ def chat(settings: Settings) -> None:
             elif command == "/status":
                 from bot.answering import render_plain
 
-                click.echo(render_plain(service.status("en")))
+                click.echo(render_plain(service.status("en", front_end="chat")))
             else:
                 click.echo(_answer_line(service, question, "chat", False))
             click.echo()
@@ -224,6 +224,14 @@ def serve(settings: Settings) -> None:
     if settings.telegram_token is None:
         raise UserError("NEGOBOT_TELEGRAM_TOKEN is not set; use `negobot chat` to ask locally")
     service = _service(settings)
+    if settings.health_port is not None:
+        from bot.metrics import start_health_server
+
+        start_health_server(
+            settings.health_port,
+            ready=lambda: service.searcher() is not None,
+            index_version=lambda: service.searcher().version,
+        )
     try:
         run_bot(settings, service)
     finally:

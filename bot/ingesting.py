@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bot import metrics
 from bot.config import Settings
 from index.chunking import ChunkingSettings
 from index.embedding import Embedder, load_embedder, set_threads
+from index.fetch import load_sources
 from index.ingest import IngestReport, ingest_articles
-from index.loaders import load_articles
+from index.store import index_write_lock
 
 
 def chunking_from(settings: Settings) -> ChunkingSettings:
@@ -24,15 +26,19 @@ def run_ingest(
     rebuild: bool = False,
     progress: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders into the configured index (reusing `embedder` if given)."""
+    """Ingest files, folders and feed or article URLs into the index (reusing `embedder`)."""
     if embedder is None:
         set_threads(settings.ingest_threads)
         embedder = load_embedder(settings.embedding_model)
-    return ingest_articles(
-        load_articles(paths),
-        index_dir=settings.index_dir,
-        embedder=embedder,
-        chunking=chunking_from(settings),
-        rebuild=rebuild,
-        progress=progress,
-    )
+    # One writer at a time: two ingests into one folder would pick the same generation number.
+    with index_write_lock(settings.index_dir):
+        report = ingest_articles(
+            load_sources(paths),
+            index_dir=settings.index_dir,
+            embedder=embedder,
+            chunking=chunking_from(settings),
+            rebuild=rebuild,
+            progress=progress,
+        )
+    metrics.record_ingest(report)
+    return report

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,14 +17,13 @@ from index.documents import Article, LoadProblem
 from index.embedding import Embedder
 from index.fetch import Fetcher, FetchOptions, is_url, load_sources
 from index.ingest import IngestReport, ingest_articles
-from index.store import IndexStoreError, load_snapshot
+from index.store import IndexStoreError, index_write_lock, load_snapshot
 
 if TYPE_CHECKING:
     from telegram.ext import Application, Job
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = ".write.lock"
 MAX_BACKOFF = timedelta(hours=24)
 FIRST_REFRESH_SECONDS = 30  # let the bot finish starting before the first network round
 REFRESHER_KEY = "feed_refresher"
@@ -39,28 +35,6 @@ class RefreshableService(Protocol):
     embedder: Embedder
 
     def reload_index(self) -> bool: ...
-
-
-@contextmanager
-def index_write_lock(index_dir: Path, *, wait: bool = True) -> Iterator[bool]:
-    """Hold the index folder's writer lock (across processes); yield False if busy and not waiting.
-
-    Two ingests publishing into one folder at once would pick the same generation number.
-    """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-    finally:
-        os.close(descriptor)
 
 
 @dataclass

@@ -30,7 +30,7 @@ class Service(Protocol):
         """Record a helpful / not helpful / report press against a logged answer."""
         ...
 
-    def status(self, language: str) -> Answer:
+    def status(self, language: str, *, front_end: FrontEnd = "telegram") -> Answer:
         """Answer 'where do the talks stand now' from the newest reporting."""
         ...
 

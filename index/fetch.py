@@ -185,7 +185,7 @@ def _too_large(size: int | None, limit: int) -> str:
     return f"response of {size / (1024 * 1024):.1f} MB is over the {limit_mb:g} MB limit"
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: object) -> str:
     text = " ".join(str(error).split())
     return text or type(error).__name__
 
@@ -293,15 +293,12 @@ def _load_feed(
 def _load_entry(
     feed_url: str, number: int, entry: Any, link: str, outlet: str, fetcher: Fetcher
 ) -> LoadResult:
-    fallback = {
-        "title": " ".join(str(entry.get("title") or "").split()),
-        "published": _entry_date(entry),
-        "source": outlet,
-    }
+    title = " ".join(str(entry.get("title") or "").split())
+    fallback = {"title": title, "published": _entry_date(entry), "source": outlet}
     full_text = _entry_full_text(entry)
     origin = link or f"{feed_url} (entry {number})"
     if full_text is not None:
-        page = f"<html><head><title>{html_escape.escape(fallback['title'] or '')}</title></head>"
+        page = f"<html><head><title>{html_escape.escape(title)}</title></head>"
         page += f"<body><article>{full_text}</article></body></html>"
         result = article_from_html(page, origin=origin, url=link, fallback=fallback)
         if isinstance(result, Article) or not link:

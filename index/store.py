@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +21,7 @@ from index.vectors import VectorIndex
 
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
+LOCK_SUFFIX = ".lock"
 KEEP_GENERATIONS = 2
 
 
@@ -55,6 +59,30 @@ class IndexSnapshot:
     @property
     def version(self) -> str:
         return str(self.manifest.get("version", self.directory.name))
+
+
+@contextmanager
+def index_write_lock(index_dir: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the index folder's writer lock (across processes); yield False if busy and not waiting.
+
+    Two ingests publishing into one folder at once would pick the same generation number.
+    """
+    # The lock file sits beside the folder, so taking it creates no index folder.
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir.with_name(index_dir.name + LOCK_SUFFIX)
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -126,7 +126,7 @@ class FakeService:
                     record = {"answer_uid": answer_uid, "kind": kind, "user_id": user_id}
                     log.write(json.dumps(record) + "\n")
 
-    def status(self, language: str) -> Answer:
+    def status(self, language: str, *, front_end: str = "telegram") -> Answer:
         """Return a fixed status summary with sources."""
         return Answer(
             question="status",

@@ -29,7 +29,9 @@ def _load_script():  # type: ignore[no-untyped-def]
 
 bench_scifact = _load_script()
 # Long enough (in fake tokens) that normal chunking must split it; the whole-article mode must not.
-LONG_TEXT = " ".join(f"Sentence number {n} talks about ocean currents and tides." for n in range(60))
+LONG_TEXT = " ".join(
+    f"Sentence number {n} talks about ocean currents and tides." for n in range(60)
+)
 
 
 def write_beir(folder: Path) -> Path:

@@ -13,12 +13,12 @@ from test_fetch import FeedServer, Route, article_page, rss_feed
 from bot import metrics
 from bot.assistant import Negobot
 from bot.config import Settings
-from bot.refresh import FeedRefresher, index_write_lock, schedule_refresh
+from bot.refresh import FeedRefresher, schedule_refresh
 from index.embedding import FakeEmbedder
 from index.fetch import FetchOptions
 from index.ingest import ingest_articles
 from index.search import Searcher
-from index.store import current_generation
+from index.store import current_generation, index_write_lock
 
 FAST = FetchOptions(timeout_seconds=0.5, max_bytes=64 * 1024, retry_pause_seconds=0.01)
 START = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -20,6 +20,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.refresh import schedule_refresh
 from bot.service import Service
 from bot.telegram import handlers
 from bot.telegram.messages import ADMIN_COMMAND_DESCRIPTIONS, COMMAND_DESCRIPTIONS, LANGUAGES
@@ -130,6 +131,7 @@ def run_bot(settings: Settings, service: Service) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     application = build_application(settings, service)
+    schedule_refresh(application, settings, service)
     if settings.telegram_mode == "webhook":
         if not settings.webhook_url:
             raise TelegramConfigError("NEGOBOT_WEBHOOK_URL is required when telegram_mode=webhook")
