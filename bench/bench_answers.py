@@ -67,6 +67,9 @@ def main() -> int:
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument(
+        "--index-dir", type=Path, help="Keep the index here and reuse it on the next run."
+    )
     parser.add_argument("--show-misses", action="store_true", help="List wrong answers too.")
     args = parser.parse_args()
 
@@ -74,7 +77,7 @@ def main() -> int:
     embedder = load_embedder(args.model)
     questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
     with tempfile.TemporaryDirectory() as folder:
-        index_dir = Path(folder) / "index"
+        index_dir = args.index_dir or Path(folder) / "index"
         ingest_articles(
             load_articles([args.articles]),
             index_dir=index_dir,

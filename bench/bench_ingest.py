@@ -174,6 +174,14 @@ def main() -> None:
                 "pipeline_chunks_per_s": round(pipeline_rate, 2),
                 "bare_chunks_per_s": round(bare_rate, 2),
                 "ratio_pipeline_over_bare": round(pipeline_rate / bare_rate, 3),
+                # Pairs run back to back share the machine's load; their ratios vary less.
+                "per_round_ratio": [round(b / p, 3) for p, b in zip(pipeline, bare, strict=True)],
+                "embed_share_of_pipeline": round(
+                    statistics.median(
+                        run["embed"] / p for run, p in zip(stages, pipeline, strict=True)
+                    ),
+                    3,
+                ),
                 "median_stage_s": median_stages,
                 "loadavg": os.getloadavg(),
             },

@@ -237,9 +237,32 @@ def measure(size: int, workdir: Path, rounds: int) -> dict[str, object]:
     }
 
 
+def measure_keyword(size: int, words_per_text: int, rounds: int) -> dict[str, object]:
+    """Time BM25 alone at `size` chunks, built in memory: the part of hybrid search that is O(N)."""
+    texts = synthetic_texts(size, words_per_text, seed=size)
+    started = time.perf_counter()
+    keyword_index = KeywordIndex.build(texts)
+    built = time.perf_counter() - started
+    del texts
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
+    samples = []
+    for _ in range(rounds):
+        for question in questions:
+            start = time.perf_counter()
+            keyword_index.top(question, CANDIDATES)
+            samples.append(time.perf_counter() - start)
+    return {
+        "size": size,
+        "bm25_build_s": round(built, 1),
+        "bm25_top50": _percentiles(samples),
+        "queries": len(samples),
+        "loadavg": os.getloadavg(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=["build", "query", "query-one"])
+    parser.add_argument("step", choices=["build", "query", "query-one", "keyword"])
     parser.add_argument("sizes", nargs="+", type=int)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--words", type=int, default=40, help="words per synthetic chunk")
@@ -249,6 +272,9 @@ def main() -> None:
         set_threads(2)
         for size in args.sizes:
             build(size, args.workdir, args.words)
+    elif args.step == "keyword":
+        for size in args.sizes:
+            print(json.dumps(measure_keyword(size, args.words, args.rounds)), flush=True)
     elif args.step == "query-one":
         print(json.dumps(measure(args.sizes[0], args.workdir, args.rounds)), flush=True)
     else:

@@ -22,17 +22,24 @@ from index.search import Searcher, SearchFilters
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated on bench/questions.jsonl by bench/calibrate_threshold.py.
-CALIBRATED_THRESHOLDS = {"all-MiniLM-L6-v2": 0.35, "fake": 0.2}
+CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.825, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
 DEFAULT_THRESHOLD = 0.35
-# A moderator's correction is reused when a new question is at least this close to the old one.
-CORRECTION_MATCH = 0.9
-NEAR_DUPLICATE = 0.8
+# A moderator's correction is reused when a new question is at least this close to the old one;
+# e5 puts any two questions about the talks near 0.9, so it needs a higher bar.
+CORRECTION_MATCH = {"multilingual-e5-small": 0.95}
+DEFAULT_CORRECTION_MATCH = 0.9
+# Share of words two sentences need in common to count as one statement told twice.
+NEAR_DUPLICATE = 0.6
 RETRIEVE_K = 8
 SENTENCE_CHUNKS = 5
 # "What's the latest" is answered from the reporting of the weeks before the newest article.
 RECENT_DAYS = 45
-SENTENCES_EMBEDDED = 24
+SENTENCES_EMBEDDED = 14
 TYPE_BONUS = 0.15
+# Sentences from the best-ranked passages are preferred: answers should come from the article
+# that matched, not from the opening lines of others on the same subject.
+RANK_PRIOR = 0.3
+COHERENCE = 0.35
 
 _STATUS = re.compile(
     r"\b(latest|status|stand|standing|current|currently|now|so far|recent|update|news|progress|"
@@ -91,7 +98,6 @@ class Candidate:
     text: str
     chunk: Chunk
     score: float
-    vector: np.ndarray
     note: str = ""
 
 
@@ -164,7 +170,8 @@ class Answerer:
         best = max(
             corrections, key=lambda c: float(self._correction_vectors[c.question] @ query_vector)
         )
-        if float(self._correction_vectors[best.question] @ query_vector) < CORRECTION_MATCH:
+        bar = CORRECTION_MATCH.get(self.embedder.name, DEFAULT_CORRECTION_MATCH)
+        if float(self._correction_vectors[best.question] @ query_vector) < bar:
             return None
         note = i18n.text(
             language, "reviewed", date=i18n.format_date(best.reviewed_at.date(), language)
@@ -255,7 +262,8 @@ class Answerer:
                     continue
                 terms = set(tokenize(sentence))
                 overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0
-                prior = 0.1 / (rank + 1) + 0.2 * overlap + _type_bonus(wanted, sentence, question)
+                prior = RANK_PRIOR / (rank + 1) + 0.2 * overlap
+                prior += _type_bonus(wanted, sentence, question)
                 if status:
                     prior += 0.3 * _freshness(hit.chunk.published, newest)
                 pool.append((sentence, hit.chunk, prior))
@@ -265,9 +273,14 @@ class Answerer:
         pool.sort(key=lambda item: -item[2])
         pool = pool[:SENTENCES_EMBEDDED]
         vectors = self.embedder.encode([sentence for sentence, _, _ in pool], kind="passage")
+        similarity = vectors @ query_vector
+        # Models differ in where their cosines sit (e5's all lie in a narrow high band): rescale
+        # within the pool so the priors weigh the same whatever the model.
+        spread = float(similarity.max() - similarity.min()) or 1.0
+        relevance = (similarity - similarity.min()) / spread
         candidates = [
-            Candidate(sentence, chunk, float(vector @ query_vector) + prior, vector)
-            for (sentence, chunk, prior), vector in zip(pool, vectors, strict=True)
+            Candidate(sentence, chunk, float(score) + prior)
+            for (sentence, chunk, prior), score in zip(pool, relevance, strict=True)
         ]
         candidates.sort(key=lambda c: -c.score)
         return _pick_distinct(candidates, self.sentences, language)
@@ -299,12 +312,22 @@ def _type_bonus(wanted: str | None, sentence: str, question: str) -> float:
 
 
 def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> list[Candidate]:
-    """Take the best sentences, skipping near-repeats; a newer report with other numbers wins."""
+    """Take the best sentences, skipping near-repeats; a newer report with other numbers wins.
+
+    After the best sentence, the rest of its article is preferred: the sentences around a fact
+    usually carry the details asked for (who led, how many), where other articles' opening lines
+    only restate the subject.
+    """
+    if not candidates:
+        return []
+    best = candidates[0]
+    candidates = [best] + sorted(
+        candidates[1:],
+        key=lambda c: -(c.score + (COHERENCE if c.chunk.article_id == best.chunk.article_id else 0)),
+    )
     chosen: list[Candidate] = []
     for candidate in candidates:
-        twin = next(
-            (c for c in chosen if float(c.vector @ candidate.vector) >= NEAR_DUPLICATE), None
-        )
+        twin = next((c for c in chosen if _same_statement(c.text, candidate.text)), None)
         if twin is None:
             if len(chosen) < wanted:
                 chosen.append(candidate)
@@ -331,6 +354,16 @@ def _with_recent(
     )
     seen = {hit.chunk.chunk_id for hit in recent}
     return recent + [hit for hit in hits if hit.chunk.chunk_id not in seen]
+
+
+def _same_statement(first: str, second: str) -> bool:
+    """Return whether two sentences say the same thing, perhaps with other numbers."""
+    words_first = {t for t in tokenize(first) if not t.isdigit()}
+    words_second = {t for t in tokenize(second) if not t.isdigit()}
+    if not words_first or not words_second:
+        return False
+    shared = len(words_first & words_second) / len(words_first | words_second)
+    return shared >= NEAR_DUPLICATE
 
 
 def _freshness(published: date, newest: date) -> float:

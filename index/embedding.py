@@ -82,7 +82,7 @@ class SentenceTransformerEmbedder:
         name: str,
         query_prefix: str = "",
         passage_prefix: str = "",
-        backend: str = "torch",
+        backend: Literal["torch", "onnx", "openvino"] = "torch",
         model_kwargs: dict[str, object] | None = None,
     ) -> None:
         from sentence_transformers import SentenceTransformer
@@ -103,7 +103,8 @@ class SentenceTransformerEmbedder:
         if dimension is None:
             raise EmbeddingModelError(f"embedding model {name!r} does not report a dimension")
         self.dimension = int(dimension)
-        self.max_tokens = int(self.model.max_seq_length)
+        # Models without a configured limit fall back to BERT's 512 positions.
+        self.max_tokens = int(self.model.max_seq_length or 512)
 
     def count_tokens(self, text: str) -> int:
         return len(self.model.tokenizer.tokenize(self.passage_prefix + text))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+import Stemmer
 
 # bm25s sets its own logger to DEBUG on import, which would print on every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -57,10 +58,25 @@ _STOPWORDS = frozenset(
 )
 
 
+# Bumped whenever tokenize() changes: an index saved with other tokens is re-tokenised on load.
+TOKENIZER_VERSION = "2-english-stem"
+_LATIN_WORD = re.compile(r"[a-z]+")
+_ENGLISH_STEMMER = Stemmer.Stemmer("english")
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens; '6,000' and '6 000' both become '6000'; English stopwords dropped."""
+    """Lower-case word tokens for BM25.
+
+    '6,000' and '6 000' both become '6000'; English stopwords are dropped and English words
+    stemmed ('negotiations' matches 'negotiated'); Cyrillic words are kept whole, since Snowball
+    has no Ukrainian stemmer and a Russian one would mangle Ukrainian.
+    """
     text = _APOSTROPHE.sub("", _THOUSANDS.sub("", text.lower()))
-    return [token for token in _TOKEN.findall(text) if token not in _STOPWORDS]
+    return [
+        _ENGLISH_STEMMER.stemWord(token) if _LATIN_WORD.fullmatch(token) else token
+        for token in _TOKEN.findall(text)
+        if token not in _STOPWORDS
+    ]
 
 
 class KeywordIndex:

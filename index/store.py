@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from index.chunking import embedding_text
 from index.documents import Chunk
-from index.keyword import KeywordIndex
+from index.keyword import TOKENIZER_VERSION, KeywordIndex
 from index.vectors import VectorIndex
 
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
 LOCK_SUFFIX = ".lock"
-KEEP_GENERATIONS = 2
 
 
 class IndexStoreError(RuntimeError):
@@ -145,7 +145,11 @@ def load_snapshot(index_dir: Path) -> IndexSnapshot | None:
         articles = {key: ArticleEntry(**entry) for key, entry in raw_articles.items()}
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         vector_index = VectorIndex.load(folder / "vectors.faiss", manifest["vector_index"])
-        keyword_index = KeywordIndex.load(folder / "bm25", len(chunks))
+        if manifest.get("keyword_tokenizer") == TOKENIZER_VERSION:
+            keyword_index = KeywordIndex.load(folder / "bm25", len(chunks))
+        else:
+            # Saved with an older tokenizer: its vocabulary would not match today's query tokens.
+            keyword_index = KeywordIndex.build([embedding_text(chunk) for chunk in chunks])
     except (OSError, ValueError, KeyError) as error:
         raise IndexStoreError(f"index {folder} cannot be read: {error}") from error
     return IndexSnapshot(folder, manifest, chunks, articles, vectors, vector_index, keyword_index)
@@ -164,6 +168,7 @@ def write_generation(
     """Write a new generation beside the current one, then publish it; never seen half-done."""
     index_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(index_dir)
+    previous = current_generation(index_dir)
     number = _next_generation_number(index_dir)
     name = f"gen-{number:06d}"
     staging = index_dir / f"{name}.tmp"
@@ -174,6 +179,7 @@ def write_generation(
         "version": name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "vector_index": vector_index.describe(),
+        "keyword_tokenizer": TOKENIZER_VERSION,
         "counts": {"articles": len(articles), "chunks": len(chunks)},
     }
     with open(staging / "chunks.jsonl", "w", encoding="utf-8") as handle:
@@ -196,7 +202,7 @@ def write_generation(
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, index_dir / CURRENT_FILE)
     _fsync_tree_dir(index_dir)
-    _remove_old_generations(index_dir, keep=name)
+    _remove_old_generations(index_dir, keep={name, previous.name if previous else name})
     return final
 
 
@@ -227,9 +233,12 @@ def _remove_abandoned(index_dir: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _remove_old_generations(index_dir: Path, keep: str) -> None:
-    # The previous generation stays: a running bot may still be reading it until it reloads.
-    finished = sorted(p for p in index_dir.glob("gen-*") if p.is_dir() and p.suffix != ".tmp")
-    for path in finished[:-KEEP_GENERATIONS]:
-        if path.name != keep:
+def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
+    """Delete every finished generation but the new one and the one it replaced.
+
+    The replaced one stays: a running bot may still be reading it until it reloads. Generations
+    that were renamed into place but never named by CURRENT (a crash in between) go too.
+    """
+    for path in index_dir.glob("gen-*"):
+        if path.is_dir() and path.suffix != ".tmp" and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,6 +175,31 @@ def test_old_generations_are_pruned_to_the_current_and_previous(
     assert load_snapshot(folder).manifest["counts"]["articles"] == 40  # type: ignore[union-attr]
 
 
+
+def test_a_generation_never_published_is_removed_and_the_replaced_one_kept(
+    tmp_path: Path, fake_embedder: FakeEmbedder, make_articles
+) -> None:
+    folder = tmp_path / "index"
+    ingest_articles(make_articles(5), index_dir=folder, embedder=fake_embedder)
+    # A crash between renaming gen-000002 into place and pointing CURRENT at it leaves an orphan.
+    shutil.copytree(folder / "gen-000001", folder / "gen-000002")
+    ingest_articles(make_articles(5, 5), index_dir=folder, embedder=fake_embedder)
+    assert (folder / CURRENT_FILE).read_text().strip() == "gen-000003"
+    assert sorted(p.name for p in folder.iterdir()) == [CURRENT_FILE, "gen-000001", "gen-000003"]
+
+
+def test_an_index_saved_with_an_older_tokenizer_is_retokenised_on_load(
+    index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    folder = current_generation(index_dir)
+    assert folder is not None
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["keyword_tokenizer"] = "1"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    shutil.rmtree(folder / "bm25")  # an old vocabulary would not match today's query tokens
+    hits = Searcher.open(index_dir, fake_embedder).search("Medinsky", 3, mode="keyword")
+    assert hits and "Medinsky" in hits[0].chunk.text
+
 # --- killing an ingest midway -------------------------------------------------------------------
 
 # Runs in a child process: ingest the corpus with an embedder that sleeps per batch and says when it
@@ -192,7 +218,7 @@ CHILD = textwrap.dedent(
     class SlowEmbedder(FakeEmbedder):
         def encode(self, texts, **options):
             print("embedding", flush=True)
-            time.sleep(0.3)
+            time.sleep(2)
             return super().encode(texts, **options)
 
     if patch != "none":
