@@ -321,10 +321,12 @@ def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> l
     if not candidates:
         return []
     best = candidates[0]
-    candidates = [best] + sorted(
-        candidates[1:],
-        key=lambda c: -(c.score + (COHERENCE if c.chunk.article_id == best.chunk.article_id else 0)),
-    )
+
+    def with_coherence(candidate: Candidate) -> float:
+        same_article = candidate.chunk.article_id == best.chunk.article_id
+        return candidate.score + (COHERENCE if same_article else 0.0)
+
+    candidates = [best, *sorted(candidates[1:], key=with_coherence, reverse=True)]
     chosen: list[Candidate] = []
     for candidate in candidates:
         twin = next((c for c in chosen if _same_statement(c.text, candidate.text)), None)

@@ -111,10 +111,37 @@ class KeywordIndex:
         token_ids = self.retriever.get_tokens_ids(tokenize(query))
         if not token_ids:
             return []
-        scores = self.retriever.get_scores_from_ids(token_ids)
+        rows, scores = self._matching_rows(token_ids)
         if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        k = min(k, self.size)
-        candidates = np.argpartition(-scores, k - 1)[:k]
-        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(int(row), float(scores[row])) for row in ranked if scores[row] > 0]
+            keep = allowed[rows]
+            rows, scores = rows[keep], scores[keep]
+        k = min(k, len(rows))
+        if k == 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]
+        # Ties are broken by row, so the ranking does not depend on how rows were gathered.
+        ranked = best[np.lexsort((rows[best], -scores[best]))]
+        return [(int(rows[i]), float(scores[i])) for i in ranked if scores[i] > 0]
+
+    def _matching_rows(self, token_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the rows that contain a query token and their BM25 scores.
+
+        Only the query tokens' posting lists are read, so a rare name costs little even in a
+        million-chunk index; when the postings cover a large share of the index, scoring every
+        row at once is faster.
+        """
+        matrix = self.retriever.scores
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        ids = np.asarray(token_ids, dtype=np.int64)
+        postings = int((indptr[ids + 1] - indptr[ids]).sum())
+        if postings > self.size // 4 or self.retriever.nonoccurrence_array is not None:
+            scores = self.retriever.get_scores_from_ids(token_ids)
+            rows = np.flatnonzero(scores > 0)
+            return rows, scores[rows]
+        spans = [slice(int(indptr[t]), int(indptr[t + 1])) for t in ids]
+        if not spans:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows = np.concatenate([indices[span] for span in spans])
+        weights = np.concatenate([data[span] for span in spans])
+        unique, inverse = np.unique(rows, return_inverse=True)
+        return unique.astype(np.int64), np.bincount(inverse, weights=weights)

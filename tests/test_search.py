@@ -172,3 +172,22 @@ def test_english_words_match_across_inflections() -> None:
     index = KeywordIndex.build(["The sides negotiated for an hour", "Prisoners were exchanged"])
     assert [row for row, _ in index.top("negotiations", 2)] == [0]
     assert [row for row, _ in index.top("prisoner exchange", 2)] == [1]
+
+
+def test_reading_posting_lists_gives_the_same_ranking_as_scoring_every_row() -> None:
+    rng = np.random.default_rng(7)
+    vocabulary = [f"word{n}" for n in range(300)] + ["medinsky", "umerov"]
+    texts = [" ".join(rng.choice(vocabulary, size=12)) for _ in range(2000)]
+    index = KeywordIndex.build(texts)
+    for query in ("medinsky", "umerov word3", "word10 word11 word12", "medinsky umerov"):
+        token_ids = index.retriever.get_tokens_ids(tokenize(query))
+        every_row = index.retriever.get_scores_from_ids(token_ids)
+        expected = sorted(
+            ((int(r), float(every_row[r])) for r in np.flatnonzero(every_row > 0)),
+            key=lambda pair: (-pair[1], pair[0]),
+        )[:20]
+        got = index.top(query, 20)
+        # Same scores, and each row scored as when every row is scored (float sums may order
+        # exact ties differently in the last digit, so rows are compared through their scores).
+        assert np.allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5)
+        assert all(np.isclose(score, every_row[row], rtol=1e-5) for row, score in got)
