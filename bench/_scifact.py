@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import bm25s
 import numpy as np
 
 from index.chunking import ChunkingSettings, embedding_text
@@ -172,7 +173,8 @@ class Config:
     overlap_sentences: int = 1
     mode: str = "hybrid"
     candidates: int = 1000
-    stemmed: bool = False
+    # True: BM25 without stemming, as the index tokenised before TOKENIZER_VERSION 2.
+    unstemmed: bool = False
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     rrf_k: int = 60
@@ -199,75 +201,70 @@ CONFIGS: dict[str, Config] = {
         # One vector per abstract, truncated by the model: the setup of the published MTEB figure.
         Config("dense-whole", "dense, one vector per abstract, truncated (MTEB setup)",
                whole_article=True, mode="dense"),
-        Config("keyword-whole", "BM25, one entry per abstract", whole_article=True,
-               mode="keyword"),
-        Config("keyword-whole-stem", "BM25, one entry per abstract, Snowball-stemmed",
-               whole_article=True, mode="keyword", stemmed=True),
-        Config("hybrid-whole", "hybrid RRF, one vector per abstract", whole_article=True),
-        Config("hybrid-whole-stem", "hybrid RRF, one vector per abstract, stemmed BM25",
-               whole_article=True, stemmed=True),
-        Config("hybrid-whole-stem-pool50",
-               "hybrid RRF, one vector per abstract, stemmed BM25, 50 candidates per side",
-               whole_article=True, stemmed=True, candidates=50),
+        Config("keyword-whole", "BM25 (shipped, stemmed), one entry per abstract",
+               whole_article=True, mode="keyword"),
+        Config("keyword-whole-nostem", "BM25 without stemming, one entry per abstract",
+               whole_article=True, mode="keyword", unstemmed=True),
+        Config("hybrid-whole", "hybrid RRF (shipped BM25, stemmed), one vector per abstract",
+               whole_article=True),
+        Config("hybrid-whole-nostem", "hybrid RRF, one vector per abstract, BM25 without stemming",
+               whole_article=True, unstemmed=True),
+        Config("hybrid-whole-pool50",
+               "hybrid RRF (shipped), one vector per abstract, 50 candidates per side",
+               whole_article=True, candidates=50),
         # The index as the bot builds it: 200-token chunks with one sentence of overlap.
         Config("dense", "dense, our chunking (200 tokens, 1-sentence overlap)", mode="dense"),
-        Config("keyword", "BM25 over our chunks", mode="keyword"),
-        Config("keyword-stem", "BM25 over our chunks, Snowball-stemmed", mode="keyword",
-               stemmed=True),
+        Config("keyword", "BM25 (shipped, stemmed) over our chunks", mode="keyword"),
+        Config("keyword-nostem", "BM25 without stemming over our chunks", mode="keyword",
+               unstemmed=True),
         Config("hybrid", "hybrid RRF, our chunking: the shipped default search"),
+        Config("hybrid-nostem", "hybrid RRF, our chunking, BM25 without stemming",
+               unstemmed=True),
         Config("hybrid-pool50", "hybrid RRF as the bot calls it (50 candidates per side)",
                candidates=50),
-        Config("hybrid-stem", "hybrid RRF, our chunking, stemmed BM25", stemmed=True),
     ]
 }  # fmt: skip
 
 
-def stem_tokenize(stemmer: object) -> callable:  # type: ignore[valid-type]
-    """Return the index tokenizer followed by the given Snowball stemmer."""
+class UnstemmedKeywordIndex(KeywordIndex):
+    """A KeywordIndex over unstemmed tokens: the BM25 the index used before stemming shipped."""
 
-    def tokens(text: str) -> list[str]:
-        return stemmer.stemWords(tokenize(text))  # type: ignore[attr-defined, no-any-return]
-
-    return tokens
-
-
-class StemmedKeywordIndex(KeywordIndex):
-    """A KeywordIndex over stemmed tokens: the prototype of a proposed index/keyword.py change."""
-
-    def __init__(self, texts: list[str]) -> None:
-        import bm25s
-        import Stemmer
-
-        self.tokens = stem_tokenize(Stemmer.Stemmer("english"))
+    @classmethod
+    def build(cls, texts: list[str]) -> UnstemmedKeywordIndex:
         retriever = bm25s.BM25()
         if texts:
-            retriever.index([self.tokens(text) or [""] for text in texts], show_progress=False)
-        super().__init__(retriever, len(texts))
+            tokens = [tokenize(text, stem=False) or [""] for text in texts]
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, len(texts))
 
     def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Rank as KeywordIndex.top does, with the query left unstemmed like the index."""
         if not self.size:
             return []
-        token_ids = self.retriever.get_tokens_ids(self.tokens(query))
+        token_ids = self.retriever.get_tokens_ids(tokenize(query, stem=False))
         if not token_ids:
             return []
-        scores = self.retriever.get_scores_from_ids(token_ids)
+        rows, scores = self._matching_rows(token_ids)
         if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        k = min(k, self.size)
-        candidates = np.argpartition(-scores, k - 1)[:k]
-        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(int(row), float(scores[row])) for row in ranked if scores[row] > 0]
+            keep = allowed[rows]
+            rows, scores = rows[keep], scores[keep]
+        k = min(k, len(rows))
+        if k == 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]
+        ranked = best[np.lexsort((rows[best], -scores[best]))]
+        return [(int(rows[i]), float(scores[i])) for i in ranked if scores[i] > 0]
 
 
 class BenchSearcher(Searcher):
-    """The index's Searcher with the proposed variants: stemmed BM25 and weighted RRF."""
+    """The index's Searcher with the bench's variants: unstemmed BM25 and weighted RRF."""
 
     def __init__(self, base: Searcher, config: Config) -> None:
         super().__init__(base.snapshot, base.embedder)
         self.config = config
         self._keyword = (
-            StemmedKeywordIndex([embedding_text(chunk) for chunk in base.snapshot.chunks])
-            if config.stemmed
+            UnstemmedKeywordIndex.build([embedding_text(chunk) for chunk in base.snapshot.chunks])
+            if config.unstemmed
             else base.snapshot.keyword_index
         )
 

@@ -3,7 +3,9 @@
 Run: `python bench/bench_scifact.py [--data DIR] [--configs dense-whole,hybrid] [--model NAME]
 [--work-dir DIR] [--write-docs]`. Indexes are cached per model and chunking under --work-dir;
 each configuration's scores are kept there too, so --write-docs can rebuild the docs table
-from every configuration measured so far. Exits 2 with one line when the data is absent.
+from every configuration measured so far with the current BM25 tokenizer. Plain names search
+as the shipped index does (stemmed BM25); `-nostem` names are the unstemmed baseline. Exits 2
+with one line when the data is absent.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bench._scifact import (  # noqa: E402
 )
 from index.embedding import Embedder, EmbeddingModelError, load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
+from index.keyword import TOKENIZER_VERSION  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.store import IndexStoreError  # noqa: E402
 
@@ -106,10 +109,17 @@ def results_file(work_dir: Path) -> Path:
 
 
 def load_results(work_dir: Path) -> dict[str, dict]:
+    """Return the saved rows that are still current, keyed by model/config."""
     path = results_file(work_dir)
     if not path.is_file():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    saved: dict[str, dict] = json.loads(path.read_text(encoding="utf-8"))
+    # A row from a renamed configuration or an older tokenizer measured something else now.
+    return {
+        key: row
+        for key, row in saved.items()
+        if row.get("config") in CONFIGS and row.get("keyword_tokenizer") == TOKENIZER_VERSION
+    }
 
 
 def save_result(work_dir: Path, key: str, result: dict) -> None:
@@ -140,9 +150,12 @@ index requires both) through `index.ingest.ingest_articles`, runs each of the 30
 queries through `index.search.Searcher.search`, scores an abstract by its best chunk, and
 computes the metrics with ranx. Configurations named `*-whole` keep each abstract as one chunk
 and let the model truncate it at its 256 word-pieces (the MTEB setup); the others use the
-bot's chunking (200 tokens, one sentence of overlap). `-stem` rows prototype a Snowball
-(PyStemmer, English) stemmer in the BM25 tokenizer; `-pool50` rows use the bot's 50 candidates
-per side, so their recall@100 is capped. Data: `../shared/benchmarks/scifact` (not copied).
+bot's chunking (200 tokens, one sentence of overlap). Rows without a suffix search exactly as
+the shipped index does, whose BM25 tokenizer stems English words with Snowball (tokenizer
+{tokenizer}); `-nostem` rows are the earlier unstemmed BM25 baseline
+(`tokenize(text, stem=False)`); `-pool50` rows use the bot's 50 candidates per side, so their
+recall@100 is capped. `hybrid` is the bot's default search. Data:
+`../shared/benchmarks/scifact` (not copied).
 Indexes and passage vectors are cached in `--work-dir` (default /tmp/negobot-scifact).
 
 Reference: MTEB publishes NDCG@10 = 0.645 (0.64508) for all-MiniLM-L6-v2 on SciFact; BEIR
@@ -153,7 +166,7 @@ publishes 0.665 for BM25.
 def docs_section(results: dict[str, dict]) -> str:
     """Return our part of docs/benchmarks.md, markers included."""
     commands = "\n".join(sorted({row["command"] for row in results.values()}))
-    notes = SETUP_NOTES.format(date=FIXED_PUBLISHED.isoformat())
+    notes = SETUP_NOTES.format(date=FIXED_PUBLISHED.isoformat(), tokenizer=TOKENIZER_VERSION)
     measured = {row["config"] for row in results.values()}
     missing = [f"`{name}`" for name in CONFIGS if name not in measured]
     if missing:
@@ -223,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                   + f" ({seconds:.0f}s)", file=sys.stderr)  # fmt: skip
             save_result(args.work_dir, f"{args.model}/{name}", {
                 "config": name, "model": args.model, "description": config.description,
-                "scores": scores, "command": command,
+                "scores": scores, "command": command, "keyword_tokenizer": TOKENIZER_VERSION,
             })  # fmt: skip
     except (BenchDataError, EmbeddingModelError, IndexStoreError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -64,16 +64,16 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 _ENGLISH_STEMMER = Stemmer.Stemmer("english")
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, *, stem: bool = True) -> list[str]:
     """Lower-case word tokens for BM25.
 
-    '6,000' and '6 000' both become '6000'; English stopwords are dropped and English words
-    stemmed ('negotiations' matches 'negotiated'); Cyrillic words are kept whole, since Snowball
-    has no Ukrainian stemmer and a Russian one would mangle Ukrainian.
+    '6,000' and '6 000' both become '6000'; English stopwords are dropped and, unless stem is
+    False, English words stemmed ('negotiations' matches 'negotiated'); Cyrillic words are kept
+    whole, since Snowball has no Ukrainian stemmer and a Russian one would mangle Ukrainian.
     """
     text = _APOSTROPHE.sub("", _THOUSANDS.sub("", text.lower()))
     return [
-        _ENGLISH_STEMMER.stemWord(token) if _LATIN_WORD.fullmatch(token) else token
+        _ENGLISH_STEMMER.stemWord(token) if stem and _LATIN_WORD.fullmatch(token) else token
         for token in _TOKEN.findall(text)
         if token not in _STOPWORDS
     ]

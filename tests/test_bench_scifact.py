@@ -9,9 +9,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.documents import Chunk, SearchHit
+from index.keyword import KeywordIndex
 from index.store import load_snapshot
 
 # ranx compiles its metrics with numba on first use in a process: seconds alone, minutes on a
@@ -32,6 +34,9 @@ def _load_script():  # type: ignore[no-untyped-def]
 
 
 bench_scifact = _load_script()
+# Importable once the script has put the repository root on sys.path.
+from bench._scifact import UnstemmedKeywordIndex  # noqa: E402
+
 # Long enough (in fake tokens) that normal chunking must split it; the whole-article mode must not.
 LONG_TEXT = " ".join(
     f"Sentence number {n} talks about ocean currents and tides." for n in range(60)
@@ -67,17 +72,20 @@ def test_every_query_is_scored_through_ingest_and_search(
     data = write_beir(tmp_path / "beir")
     work = tmp_path / "work"
     docs = tmp_path / "benchmarks.md"
-    configs = "dense-whole,dense,keyword,keyword-stem,hybrid"
+    configs = "dense-whole,dense,keyword,keyword-nostem,hybrid,hybrid-nostem"
     args = ["--data", str(data), "--model", "fake", "--work-dir", str(work), "--configs", configs]
     code = bench_scifact.main([*args, "--write-docs", "--docs-file", str(docs)])
 
     assert code == 0
     results = json.loads((work / "results.json").read_text(encoding="utf-8"))
-    keyword = results["fake/keyword"]["scores"]
+    unstemmed = results["fake/keyword-nostem"]["scores"]
     # q1 is found first; q2 and q3 find nothing yet still count, as zeros, in the mean.
-    assert keyword["ndcg@10"] == pytest.approx(1 / 3)
-    assert keyword["recall@100"] == pytest.approx(1 / 3)
-    assert results["fake/keyword-stem"]["scores"]["ndcg@10"] == pytest.approx(2 / 3)
+    assert unstemmed["ndcg@10"] == pytest.approx(1 / 3)
+    assert unstemmed["recall@100"] == pytest.approx(1 / 3)
+    # The shipped tokenizer stems, so "drinking" (q3) now finds d1's "drink" as well.
+    stemmed = results["fake/keyword"]["scores"]
+    assert stemmed["ndcg@10"] == pytest.approx(2 / 3)
+    assert stemmed["recall@100"] == pytest.approx(2 / 3)
     for row in results.values():
         assert set(row["scores"]) == {"ndcg@10", "recall@10", "recall@100"}
         assert all(0.0 <= value <= 1.0 for value in row["scores"].values())
@@ -85,7 +93,36 @@ def test_every_query_is_scored_through_ingest_and_search(
     table = capsys.readouterr().out
     assert "| `dense-whole` | fake |" in table
     assert "| `hybrid` | fake |" in table
-    assert "--configs dense-whole,dense,keyword,keyword-stem,hybrid" in docs.read_text()
+    assert "| `keyword-nostem` | fake |" in table
+    assert f"--configs {configs}" in docs.read_text()
+
+
+def test_unstemmed_index_matches_only_whole_words() -> None:
+    texts = ["Cats drink milk.", "Dogs are drinking water.", "Birds sing."]
+    stemmed = KeywordIndex.build(texts)
+    unstemmed = UnstemmedKeywordIndex.build(texts)
+
+    assert {row for row, _ in stemmed.top("drinks", 10)} == {0, 1}
+    assert unstemmed.top("drinks", 10) == []
+    assert [row for row, _ in unstemmed.top("drinking", 10)] == [1]
+    allowed = np.array([True, False, True])
+    assert unstemmed.top("drinking", 10, allowed) == []
+
+
+def test_rows_from_renamed_configs_or_older_tokenizers_are_dropped(tmp_path: Path) -> None:
+    current = bench_scifact.TOKENIZER_VERSION
+    scores = {"ndcg@10": 0.5, "recall@10": 0.6, "recall@100": 0.7}
+    saved = {
+        "m/dense-whole": {"config": "dense-whole", "keyword_tokenizer": current},
+        "m/keyword-whole": {"config": "keyword-whole", "keyword_tokenizer": "1"},
+        "m/keyword-whole-stem": {"config": "keyword-whole-stem", "keyword_tokenizer": current},
+        "m/hybrid": {"config": "hybrid"},
+    }
+    for row in saved.values():
+        row.update(model="m", description="d", command="python x", scores=scores)
+    (tmp_path / "results.json").write_text(json.dumps(saved), encoding="utf-8")
+
+    assert list(bench_scifact.load_results(tmp_path)) == ["m/dense-whole"]
 
 
 def test_whole_article_mode_keeps_one_chunk_per_abstract(tmp_path: Path) -> None:

