@@ -67,6 +67,7 @@ def main() -> int:
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--sentences", type=int, default=4, help="Sentences per answer.")
     parser.add_argument(
         "--index-dir", type=Path, help="Keep the index here and reuse it on the next run."
     )
@@ -85,7 +86,9 @@ def main() -> int:
             chunking=ChunkingSettings(),
         )
         searcher = Searcher.open(index_dir, embedder)
-        answerer = Answerer(lambda: searcher, embedder, threshold=args.threshold)
+        answerer = Answerer(
+            lambda: searcher, embedder, threshold=args.threshold, sentences=args.sentences
+        )
         answerer.answer("warm-up question about the talks")
         rows = []
         for item in questions:

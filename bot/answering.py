@@ -129,7 +129,7 @@ class Answerer:
         embedder: Embedder,
         *,
         threshold: float | None = None,
-        sentences: int = 3,
+        sentences: int = 4,
         corrections: Callable[[], Sequence[CorrectionLike]] | None = None,
         generator: Generator | None = None,
     ) -> None:
@@ -203,6 +203,13 @@ class Answerer:
             )
         if status:
             hits = _by_recency(hits)
+            newest = max(hit.chunk.published for hit in hits)
+            current = [h for h in hits if (newest - h.chunk.published).days <= RECENT_DAYS]
+            if current:
+                # The question is on topic (it passed the threshold), so "what's the latest" is
+                # answered from the latest reporting alone: older articles, however close in
+                # wording (or in language), describe a past state of the talks.
+                hits = current
         chosen = self._choose_sentences(
             question, query_vector, hits[:SENTENCE_CHUNKS], status, language
         )
