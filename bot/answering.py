@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -35,6 +37,7 @@ SENTENCE_CHUNKS = 5
 # "What's the latest" is answered from the reporting of the weeks before the newest article.
 RECENT_DAYS = 45
 SENTENCES_EMBEDDED = 14
+SENTENCE_CACHE_SIZE = 50_000  # ~75 MB of 384-dimension vectors
 TYPE_BONUS = 0.15
 # Sentences from the best-ranked passages are preferred: answers should come from the article
 # that matched, not from the opening lines of others on the same subject.
@@ -143,6 +146,9 @@ class Answerer:
         self.sentences = sentences
         self._corrections = corrections
         self._correction_vectors: dict[str, np.ndarray] = {}
+        # Popular questions hit the same passages: their sentences are embedded once.
+        self._sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.generator = generator
 
     def answer(self, question: str, *, language_hint: str | None = None) -> Answer:
@@ -279,7 +285,7 @@ class Answerer:
         # Embedding every sentence is the slow part of answering: only the likeliest are embedded.
         pool.sort(key=lambda item: -item[2])
         pool = pool[:SENTENCES_EMBEDDED]
-        vectors = self.embedder.encode([sentence for sentence, _, _ in pool], kind="passage")
+        vectors = self._sentence_vectors([sentence for sentence, _, _ in pool])
         similarity = vectors @ query_vector
         # Models differ in where their cosines sit (e5's all lie in a narrow high band): rescale
         # within the pool so the priors weigh the same whatever the model.
@@ -291,6 +297,25 @@ class Answerer:
         ]
         candidates.sort(key=lambda c: -c.score)
         return _pick_distinct(candidates, self.sentences, language)
+
+
+    def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
+        """Embed sentences, reusing vectors of sentences seen in earlier answers."""
+        found: dict[str, np.ndarray] = {}
+        with self._cache_lock:
+            for sentence in dict.fromkeys(sentences):
+                if sentence in self._sentence_cache:
+                    self._sentence_cache.move_to_end(sentence)
+                    found[sentence] = self._sentence_cache[sentence]
+        missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in found]
+        if missing:
+            fresh = dict(zip(missing, self.embedder.encode(missing, kind="passage"), strict=True))
+            found.update(fresh)
+            with self._cache_lock:
+                self._sentence_cache.update(fresh)
+                while len(self._sentence_cache) > SENTENCE_CACHE_SIZE:
+                    self._sentence_cache.popitem(last=False)
+        return np.vstack([found[sentence] for sentence in sentences])
 
 
 def _answer_type(question: str) -> str | None:

