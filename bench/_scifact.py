@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from index.chunking import ChunkingSettings, embedding_text
 from index.documents import Article, SearchHit
 from index.embedding import Embedder, TextKind
-from index.keyword import KeywordIndex, tokenize
+from index.keyword import KeywordIndex
 from index.search import Searcher
 
 # SciFact abstracts have no date or outlet; the index requires both, so every one gets these.
@@ -226,36 +225,6 @@ CONFIGS: dict[str, Config] = {
 }  # fmt: skip
 
 
-class UnstemmedKeywordIndex(KeywordIndex):
-    """A KeywordIndex over unstemmed tokens: the BM25 the index used before stemming shipped."""
-
-    @classmethod
-    def build(cls, texts: list[str]) -> UnstemmedKeywordIndex:
-        retriever = bm25s.BM25()
-        if texts:
-            tokens = [tokenize(text, stem=False) or [""] for text in texts]
-            retriever.index(tokens, show_progress=False)
-        return cls(retriever, len(texts))
-
-    def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Rank as KeywordIndex.top does, with the query left unstemmed like the index."""
-        if not self.size:
-            return []
-        token_ids = self.retriever.get_tokens_ids(tokenize(query, stem=False))
-        if not token_ids:
-            return []
-        rows, scores = self._matching_rows(token_ids)
-        if allowed is not None:
-            keep = allowed[rows]
-            rows, scores = rows[keep], scores[keep]
-        k = min(k, len(rows))
-        if k == 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        ranked = best[np.lexsort((rows[best], -scores[best]))]
-        return [(int(rows[i]), float(scores[i])) for i in ranked if scores[i] > 0]
-
-
 class BenchSearcher(Searcher):
     """The index's Searcher with the bench's variants: unstemmed BM25 and weighted RRF."""
 
@@ -263,7 +232,9 @@ class BenchSearcher(Searcher):
         super().__init__(base.snapshot, base.embedder)
         self.config = config
         self._keyword = (
-            UnstemmedKeywordIndex.build([embedding_text(chunk) for chunk in base.snapshot.chunks])
+            KeywordIndex.build(
+                [embedding_text(chunk) for chunk in base.snapshot.chunks], stem=False
+            )
             if config.unstemmed
             else base.snapshot.keyword_index
         )

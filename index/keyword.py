@@ -82,17 +82,18 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
 class KeywordIndex:
     """A bm25s index whose rows line up with the chunk rows of the vector index."""
 
-    def __init__(self, retriever: bm25s.BM25, size: int) -> None:
+    def __init__(self, retriever: bm25s.BM25, size: int, *, stem: bool = True) -> None:
         self.retriever = retriever
         self.size = size
+        self.stem = stem  # queries must be tokenized as the texts were
 
     @classmethod
-    def build(cls, texts: list[str]) -> KeywordIndex:
+    def build(cls, texts: list[str], *, stem: bool = True) -> KeywordIndex:
         retriever = bm25s.BM25()
-        tokens = [tokenize(text) or [""] for text in texts]
+        tokens = [tokenize(text, stem=stem) or [""] for text in texts]
         if texts:
             retriever.index(tokens, show_progress=False)
-        return cls(retriever, len(texts))
+        return cls(retriever, len(texts), stem=stem)
 
     def save(self, folder: Path) -> None:
         if self.size:
@@ -108,7 +109,7 @@ class KeywordIndex:
         """Return up to k (row, score) pairs with a positive score, best first."""
         if not self.size:
             return []
-        token_ids = self.retriever.get_tokens_ids(tokenize(query))
+        token_ids = self.retriever.get_tokens_ids(tokenize(query, stem=self.stem))
         if not token_ids:
             return []
         rows, scores = self._matching_rows(token_ids)

@@ -9,11 +9,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from index.documents import Chunk, SearchHit
-from index.keyword import KeywordIndex
 from index.store import load_snapshot
 
 # ranx compiles its metrics with numba on first use in a process: seconds alone, minutes on a
@@ -35,7 +33,6 @@ def _load_script():  # type: ignore[no-untyped-def]
 
 bench_scifact = _load_script()
 # Importable once the script has put the repository root on sys.path.
-from bench._scifact import UnstemmedKeywordIndex  # noqa: E402
 
 # Long enough (in fake tokens) that normal chunking must split it; the whole-article mode must not.
 LONG_TEXT = " ".join(
@@ -95,18 +92,6 @@ def test_every_query_is_scored_through_ingest_and_search(
     assert "| `hybrid` | fake |" in table
     assert "| `keyword-nostem` | fake |" in table
     assert f"--configs {configs}" in docs.read_text()
-
-
-def test_unstemmed_index_matches_only_whole_words() -> None:
-    texts = ["Cats drink milk.", "Dogs are drinking water.", "Birds sing."]
-    stemmed = KeywordIndex.build(texts)
-    unstemmed = UnstemmedKeywordIndex.build(texts)
-
-    assert {row for row, _ in stemmed.top("drinks", 10)} == {0, 1}
-    assert unstemmed.top("drinks", 10) == []
-    assert [row for row, _ in unstemmed.top("drinking", 10)] == [1]
-    allowed = np.array([True, False, True])
-    assert unstemmed.top("drinking", 10, allowed) == []
 
 
 def test_rows_from_renamed_configs_or_older_tokenizers_are_dropped(tmp_path: Path) -> None:

@@ -191,3 +191,15 @@ def test_reading_posting_lists_gives_the_same_ranking_as_scoring_every_row() -> 
         # exact ties differently in the last digit, so rows are compared through their scores).
         assert np.allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5)
         assert all(np.isclose(score, every_row[row], rtol=1e-5) for row, score in got)
+
+
+def test_an_unstemmed_index_matches_only_whole_words() -> None:
+    texts = ["Cats drink milk.", "Dogs are drinking water.", "Birds sing."]
+    stemmed = KeywordIndex.build(texts)
+    unstemmed = KeywordIndex.build(texts, stem=False)
+
+    assert {row for row, _ in stemmed.top("drinks", 10)} == {0, 1}
+    assert unstemmed.top("drinks", 10) == []
+    assert [row for row, _ in unstemmed.top("drinking", 10)] == [1]
+    allowed = np.array([True, False, True])
+    assert unstemmed.top("drinking", 10, allowed) == []
