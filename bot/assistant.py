@@ -14,6 +14,7 @@ from bot.answer_types import Answer
 from bot.answering import Answerer
 from bot.config import Settings
 from bot.ingesting import run_ingest
+from bot.logstore.store import LogStore
 from bot.service import FeedbackKind, FrontEnd
 from index.embedding import Embedder, load_embedder, set_threads
 from index.search import Searcher
@@ -44,7 +45,11 @@ class Negobot:
     """Answers, logs and describes; reloads the index when a new generation is published."""
 
     def __init__(
-        self, settings: Settings, *, embedder: Embedder | None = None, log_store: object = None
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        log_store: LogStore | None = None,
     ) -> None:
         self.settings = settings
         if embedder is None:
@@ -56,8 +61,6 @@ class Negobot:
         self._generation: Path | None = None
         self.reload_index()
         if log_store is None:
-            from bot.logstore.store import LogStore
-
             log_store = LogStore(
                 settings.database_url,
                 user_key_secret=user_key_secret(settings),
@@ -74,7 +77,7 @@ class Negobot:
             embedder,
             threshold=settings.abstain_threshold,
             sentences=settings.answer_sentences,
-            corrections=self.log_store.approved_corrections,  # type: ignore[attr-defined]
+            corrections=self.log_store.approved_corrections,
             generator=generator,
         )
 
@@ -132,7 +135,7 @@ class Negobot:
         question = self.check_question(question, i18n.pick_language(user_language))
         answer = self.answerer.answer(question, language_hint=user_language)
         metrics.record_answer(answer, front_end)
-        self.log_store.log_answer(  # type: ignore[attr-defined]
+        self.log_store.log_answer(
             answer,
             front_end=front_end,
             chat_id=chat_id,
@@ -145,7 +148,7 @@ class Negobot:
 
     def feedback(self, answer_uid: str, kind: FeedbackKind, *, user_id: int | None) -> None:
         """Record a helpful / not helpful / report press against a logged answer."""
-        self.log_store.log_feedback(answer_uid, kind, user_id=user_id)  # type: ignore[attr-defined]
+        self.log_store.log_feedback(answer_uid, kind, user_id=user_id)
 
     def status(self, language: str, *, front_end: FrontEnd = "telegram") -> Answer:
         """Answer 'where do the talks stand now' from the newest reporting."""
@@ -177,7 +180,7 @@ class Negobot:
     def stats_summary(self, language: str) -> str:
         """Questions today, abstentions and helpful ratio."""
         midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        stats = self.log_store.stats(since=midnight)  # type: ignore[attr-defined]
+        stats = self.log_store.stats(since=midnight)
         return i18n.text(
             language,
             "stats",
@@ -198,8 +201,7 @@ class Negobot:
 
     def close(self) -> None:
         """Flush and close the log store."""
-        self.log_store.close()  # type: ignore[attr-defined]
-
+        self.log_store.close()
 
     def warm_up(self) -> None:
         """Load everything that loads lazily, so the first real question is not slow."""

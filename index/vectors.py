@@ -49,7 +49,8 @@ class VectorIndex:
     def load(cls, path: Path, description: dict[str, Any]) -> VectorIndex:
         index = faiss.read_index(str(path))
         if description["type"] == "hnsw":
-            index.hnsw.efSearch = description["params"].get("ef_search", HNSW_EF_SEARCH)
+            ef_search = description["params"].get("ef_search", HNSW_EF_SEARCH)
+            faiss.ParameterSpace().set_index_parameter(index, "efSearch", ef_search)
         return cls(index, description["type"], description["params"], description["recall_at_10"])
 
 
