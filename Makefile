@@ -25,6 +25,7 @@ run: setup
 
 test: setup system-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: setup
