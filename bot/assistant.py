@@ -105,6 +105,12 @@ class Negobot:
         assert self._searcher is not None
         return self._searcher
 
+    @property
+    def loaded_version(self) -> str:
+        """Return the loaded index generation's version, without looking for a newer one."""
+        assert self._searcher is not None
+        return self._searcher.version
+
     def check_question(self, question: str, language: str) -> str:
         """Return the question stripped, or raise QuestionError with a message in `language`."""
         stripped = question.strip()
@@ -142,7 +148,7 @@ class Negobot:
             chat_type=chat_type,
             user_id=user_id,
             model=self.embedder.name,
-            index_version=self.searcher().version,
+            index_version=self.loaded_version,
         )
         return answer
 

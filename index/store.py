@@ -90,11 +90,7 @@ def _fsync_tree(folder: Path) -> None:
         if path.is_file():
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    _fsync_dir(folder)
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -201,12 +197,12 @@ def write_generation(
     with open(pointer_tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, index_dir / CURRENT_FILE)
-    _fsync_tree_dir(index_dir)
+    _fsync_dir(index_dir)
     _remove_old_generations(index_dir, keep={name, previous.name if previous else name})
     return final
 
 
-def _fsync_tree_dir(folder: Path) -> None:
+def _fsync_dir(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)

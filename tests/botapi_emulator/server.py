@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .control import ControlSide
 from .methods import BotApiMethods
 from .objects import BotApiError, FakeUser
+from .state import DEFAULT_TOKEN
 
 # Form-encoded parameters that are plain strings; every other value arrives JSON-encoded.
 _STRING_PARAMS = {
@@ -31,7 +32,7 @@ class BotApiEmulator(ControlSide, BotApiMethods):
 
     def __init__(
         self,
-        token: str = "123456789:TEST_token_for_the_emulator",
+        token: str = DEFAULT_TOKEN,
         *,
         bot_username: str = "negobot_test_bot",
         bot_first_name: str = "Negobot",

@@ -12,13 +12,15 @@ from typing import Any
 
 from .objects import Event, FakeUser, _without_reply, private_chat
 
+DEFAULT_TOKEN = "123456789:TEST_token_for_the_emulator"
+
 
 class EmulatorState:
     """Hold one bot's chats, messages and updates under one lock that also signals changes."""
 
     def __init__(
         self,
-        token: str = "123456789:TEST_token_for_the_emulator",
+        token: str = DEFAULT_TOKEN,
         *,
         bot_username: str = "negobot_test_bot",
         bot_first_name: str = "Negobot",
