@@ -14,7 +14,7 @@ import numpy as np
 
 from index.chunking import ChunkingSettings, embedding_text
 from index.documents import Article, SearchHit
-from index.embedding import Embedder, TextKind
+from index.embedding import Embedder, TextKind, vector_space
 from index.keyword import KeywordIndex
 from index.search import Searcher
 
@@ -99,6 +99,7 @@ class WholeArticleEmbedder:
         self.inner = inner
         # Same name: the index stays usable with the plain embedder for searching.
         self.name = inner.name
+        self.vector_space = vector_space(inner)
         self.dimension = inner.dimension
         self.max_tokens = WHOLE_ARTICLE_TOKENS
 
@@ -120,6 +121,7 @@ class CachingEmbedder:
     def __init__(self, inner: Embedder, folder: Path) -> None:
         self.inner = inner
         self.name = inner.name
+        self.vector_space = vector_space(inner)
         self.dimension = inner.dimension
         self.max_tokens = inner.max_tokens
         self.folder = folder
@@ -249,9 +251,11 @@ class BenchSearcher(Searcher):
         dense: list[tuple[int, float]],
         keyword: list[tuple[int, float]],
         k: int,
+        *,
+        query_script: str | None = None,
     ) -> list[SearchHit]:
         if self.config.default_fusion:
-            return super().fuse(query_vector, dense, keyword, k)
+            return super().fuse(query_vector, dense, keyword, k, query_script=query_script)
         # Weighted RRF; only the ordering matters to the benchmark, so plain scores suffice.
         fused: dict[int, float] = {}
         weighted = ((dense, self.config.dense_weight), (keyword, self.config.keyword_weight))

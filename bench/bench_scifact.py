@@ -37,7 +37,14 @@ from bench._scifact import (  # noqa: E402
     rank_documents,
     safe_name,
 )
-from index.embedding import Embedder, EmbeddingModelError, load_embedder, set_threads  # noqa: E402
+from index.crosslingual import LanguageNeutralEmbedder  # noqa: E402
+from index.embedding import (  # noqa: E402
+    Embedder,
+    EmbeddingModelError,
+    load_embedder,
+    set_threads,
+    vector_space,
+)
 from index.ingest import ingest_articles  # noqa: E402
 from index.keyword import TOKENIZER_VERSION  # noqa: E402
 from index.search import Searcher  # noqa: E402
@@ -55,10 +62,13 @@ CHUNK_DEPTH = 1000
 
 def build_index(data: BeirSet, config: Config, embedder: Embedder, work_dir: Path) -> Path:
     """Ingest the corpus for this config's chunking, or reuse the cached index if it matches."""
-    index_dir = work_dir / config.index_name(embedder.name)
-    ingest_embedder: Embedder = CachingEmbedder(
-        embedder, work_dir / "vectors" / safe_name(embedder.name)
-    )
+    index_dir = work_dir / config.index_name(vector_space(embedder))
+    # The cache holds the model's raw vectors, so a post-processed variant reuses them.
+    if isinstance(embedder, LanguageNeutralEmbedder):
+        raw = CachingEmbedder(embedder.inner, work_dir / "vectors" / safe_name(embedder.name))
+        ingest_embedder: Embedder = LanguageNeutralEmbedder(raw, embedder.directions)
+    else:
+        ingest_embedder = CachingEmbedder(embedder, work_dir / "vectors" / safe_name(embedder.name))
     if config.whole_article:
         ingest_embedder = WholeArticleEmbedder(ingest_embedder)
     report = ingest_articles(
@@ -204,6 +214,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="dense-whole,dense,keyword,hybrid",
         help=f"comma-separated, from: {', '.join(CONFIGS)}",
     )
+    parser.add_argument(
+        "--raw-vectors",
+        action="store_true",
+        help="keep the multilingual model's language directions (see index/crosslingual.py)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="torch/FAISS threads")
     parser.add_argument("--write-docs", action="store_true", help=f"update {DOCS_FILE.name}")
     parser.add_argument("--docs-file", type=Path, default=DOCS_FILE, help=argparse.SUPPRESS)
@@ -222,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/bench_scifact.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         data = load_beir(args.data)
-        embedder = load_embedder(args.model)
+        embedder = load_embedder(args.model, language_neutral=not args.raw_vectors)
+        space = vector_space(embedder)
         if args.model != "fake":
             set_threads(args.threads)
         query_vectors = encode_queries(data, embedder)
@@ -231,11 +247,11 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             scores = run_config(data, config, embedder, args.work_dir, query_vectors)
             seconds = time.perf_counter() - started
-            print(f"[{name}] {args.model}: "
+            print(f"[{name}] {space}: "
                   + ", ".join(f"{metric} {value:.4f}" for metric, value in scores.items())
                   + f" ({seconds:.0f}s)", file=sys.stderr)  # fmt: skip
-            save_result(args.work_dir, f"{args.model}/{name}", {
-                "config": name, "model": args.model, "description": config.description,
+            save_result(args.work_dir, f"{space}/{name}", {
+                "config": name, "model": space, "description": config.description,
                 "scores": scores, "command": command, "keyword_tokenizer": TOKENIZER_VERSION,
             })  # fmt: skip
     except (BenchDataError, EmbeddingModelError, IndexStoreError) as error:

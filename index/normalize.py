@@ -98,6 +98,20 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
 
 
+def dominant_script(text: str) -> str | None:
+    """Return "cyrillic" or "latin" for the alphabet most of the text's letters use, else None."""
+    cyrillic = latin = 0
+    for ch in text:
+        if ch.isalpha():
+            if _is_cyrillic(ch):
+                cyrillic += 1
+            elif _is_latin(ch):
+                latin += 1
+    if not cyrillic and not latin:
+        return None
+    return "cyrillic" if cyrillic > latin else "latin"
+
+
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of text's language, biased towards en/uk/ru on short input."""
     letters = [ch for ch in text.lower() if ch.isalpha()]

@@ -11,9 +11,11 @@ import numpy as np
 from index.documents import SearchHit
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
+from index.normalize import dominant_script
 from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
 
 RRF_K = 60
+_SCRIPTS: tuple[str | None, ...] = (None, "latin", "cyrillic")
 CANDIDATES = 50
 
 
@@ -34,13 +36,23 @@ class Searcher:
     """Answers queries against one loaded index generation."""
 
     def __init__(self, snapshot: IndexSnapshot, embedder: Embedder) -> None:
-        check_model(snapshot.manifest, embedder.name, embedder.dimension, snapshot.directory)
+        check_model(snapshot.manifest, embedder, snapshot.directory)
         self.snapshot = snapshot
         self.embedder = embedder
         self._source_names = np.array([chunk.source.casefold() for chunk in snapshot.chunks])
+        # One byte per chunk; -1 until the chunk's alphabet is first needed.
+        self._scripts = np.full(len(snapshot.chunks), -1, dtype=np.int8)
         self._dates = np.array(
             [chunk.published.toordinal() for chunk in snapshot.chunks], dtype=np.int64
         )
+
+    def _script(self, row: int) -> str | None:
+        """Return the alphabet of a chunk's text, worked out once per chunk when first needed."""
+        code = int(self._scripts[row])
+        if code < 0:
+            code = _SCRIPTS.index(dominant_script(self.snapshot.chunks[row].text))
+            self._scripts[row] = code
+        return _SCRIPTS[code]
 
     @classmethod
     def open(cls, index_dir: Path, embedder: Embedder) -> Searcher:
@@ -110,8 +122,12 @@ class Searcher:
         if query_vector is None:
             query_vector = self.embedder.encode([query], kind="query")[0]
         dense = self.dense(query_vector, pool, allowed) if mode != "keyword" else []
-        keyword = self.keyword_index.top(query, pool, allowed) if mode != "dense" else []
-        return self.fuse(query_vector, dense, keyword, k)
+        if mode == "dense":
+            return self.fuse(query_vector, dense, [], k)
+        keyword = self.keyword_index.top(query, pool, allowed)
+        if mode == "keyword":
+            return self.fuse(query_vector, [], keyword, k)
+        return self.fuse(query_vector, dense, keyword, k, query_script=dominant_script(query))
 
     def fuse(
         self,
@@ -119,12 +135,24 @@ class Searcher:
         dense: list[tuple[int, float]],
         keyword: list[tuple[int, float]],
         k: int,
+        *,
+        query_script: str | None = None,
     ) -> list[SearchHit]:
-        """Combine the two rankings by reciprocal rank fusion; every hit carries its cosine."""
+        """Combine the two rankings by reciprocal rank fusion; every hit carries its cosine.
+
+        Keywords cannot match a passage written in another alphabet than the query, so such a
+        passage would lose the keyword vote to every same-language passage whatever its meaning.
+        With `query_script` given, its keyword vote is taken from its dense rank instead.
+        """
         fused: dict[int, float] = {}
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword, start=1)}
-        for ranks in (dense_rank, keyword_rank):
+        keyword_vote = dict(keyword_rank)
+        if query_script is not None:
+            for row, rank in dense_rank.items():
+                if row not in keyword_vote and self._script(row) not in (query_script, None):
+                    keyword_vote[row] = rank
+        for ranks in (dense_rank, keyword_vote):
             for row, rank in ranks.items():
                 fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
         best = sorted(fused, key=lambda row: (-fused[row], row))[:k]

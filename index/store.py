@@ -17,6 +17,7 @@ import numpy as np
 
 from index.chunking import embedding_text
 from index.documents import Chunk
+from index.embedding import Embedder, vector_space
 from index.keyword import TOKENIZER_VERSION, KeywordIndex
 from index.vectors import VectorIndex
 
@@ -114,15 +115,22 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def check_model(manifest: dict[str, Any], model_name: str, dimension: int, index_dir: Path) -> None:
+def check_model(manifest: dict[str, Any], embedder: Embedder, index_dir: Path) -> None:
     """Refuse an index built with another embedding model: its vectors would be meaningless."""
     built_with = manifest.get("model")
-    if built_with != model_name or manifest.get("dimension") != dimension:
+    if built_with != embedder.name or manifest.get("dimension") != embedder.dimension:
         raise IndexStoreError(
             f"index {index_dir} was built with model {built_with!r} "
-            f"({manifest.get('dimension')} dims), not {model_name!r} ({dimension} dims); "
-            "rebuild it with `negobot ingest --rebuild` "
+            f"({manifest.get('dimension')} dims), not {embedder.name!r} ({embedder.dimension} "
+            f"dims); rebuild it with `negobot ingest --rebuild` "
             f"or set NEGOBOT_EMBEDDING_MODEL={built_with}"
+        )
+    # Indexes from before vector spaces were recorded hold the model's raw vectors.
+    built_space = manifest.get("vector_space", built_with)
+    if built_space != vector_space(embedder):
+        raise IndexStoreError(
+            f"index {index_dir} holds {built_space!r} vectors, but this version of negobot "
+            f"makes {vector_space(embedder)!r} vectors; rebuild it with `negobot ingest --rebuild`"
         )
 
 

@@ -268,3 +268,21 @@ def test_sentences_are_embedded_once_across_answers(tmp_path: Path) -> None:
     assert after_first > 0
     assert embedder.passages == after_first, "the second answer re-embedded sentences"
     assert again.text == first.text
+
+
+def test_a_named_month_favours_reports_published_in_it(tmp_path: Path) -> None:
+    text = "The two delegations exchanged prisoners of war after the talks."
+    library = [
+        _article("may-exchange", date(2025, 5, 25), "Exchange completed", text + " It was big."),
+        _article("june-exchange", date(2025, 6, 16), "Exchange completed", text + " It was long."),
+    ]
+    embedder = FakeEmbedder()
+    ingest_articles(library, index_dir=tmp_path / "index", embedder=embedder)
+    searcher = Searcher.open(tmp_path / "index", embedder)
+    answerer = Answerer(lambda: searcher, embedder)
+    for question, expected in [
+        ("Which prisoners of war were exchanged after the talks in June?", "june-exchange"),
+        ("Які полонені були обміняні у травні?", "may-exchange"),
+    ]:
+        answer = answerer.answer(question)
+        assert answer.retrieved[0]["article_id"] == expected, question

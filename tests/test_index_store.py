@@ -175,7 +175,6 @@ def test_old_generations_are_pruned_to_the_current_and_previous(
     assert load_snapshot(folder).manifest["counts"]["articles"] == 40  # type: ignore[union-attr]
 
 
-
 def test_a_generation_never_published_is_removed_and_the_replaced_one_kept(
     tmp_path: Path, fake_embedder: FakeEmbedder, make_articles
 ) -> None:
@@ -199,6 +198,7 @@ def test_an_index_saved_with_an_older_tokenizer_is_retokenised_on_load(
     shutil.rmtree(folder / "bm25")  # an old vocabulary would not match today's query tokens
     hits = Searcher.open(index_dir, fake_embedder).search("Medinsky", 3, mode="keyword")
     assert hits and "Medinsky" in hits[0].chunk.text
+
 
 # --- killing an ingest midway -------------------------------------------------------------------
 

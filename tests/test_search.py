@@ -14,6 +14,7 @@ from index.documents import Article
 from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
 from index.keyword import KeywordIndex, tokenize
+from index.normalize import dominant_script
 from index.search import RRF_K, Searcher, SearchFilters
 from index.store import IndexStoreError
 
@@ -23,7 +24,14 @@ def searcher(index_dir: Path, fake_embedder: FakeEmbedder) -> Searcher:
     return Searcher.open(index_dir, fake_embedder)
 
 
-def test_rare_name_is_found_by_keyword_when_dense_misses_it(searcher: Searcher) -> None:
+def test_rare_name_is_found_by_keyword_when_dense_misses_it(
+    tmp_path: Path, fake_embedder: FakeEmbedder, sample_articles: list[Article]
+) -> None:
+    # English articles only: passages in another alphabet take their keyword vote from their
+    # dense rank, which for the fake embedder is noise (see the test on alphabets below).
+    english = [article for article in sample_articles if article.language == "en"]
+    ingest_articles(english, index_dir=tmp_path / "index", embedder=fake_embedder)
+    searcher = Searcher.open(tmp_path / "index", fake_embedder)
     query = "Who is Medinsky"
     dense = searcher.search(query, 3, mode="dense")
     assert not any("Medinsky" in hit.chunk.text for hit in dense)
@@ -203,3 +211,48 @@ def test_an_unstemmed_index_matches_only_whole_words() -> None:
     assert [row for row, _ in unstemmed.top("drinking", 10)] == [1]
     allowed = np.array([True, False, True])
     assert unstemmed.top("drinking", 10, allowed) == []
+
+
+def test_passage_in_another_alphabet_gets_its_keyword_vote_from_its_dense_rank(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    articles = [
+        Article(
+            title=title,
+            text=text,
+            published=date(2025, 5, 16),
+            source="Reuters",
+            url=f"https://example.org/{key}",
+            language=language,
+            id=key,
+        )
+        for key, title, text, language in [
+            ("en", "Exchange", "Each side freed 390 prisoners on the first day.", "en"),
+            ("uk", "Переговори", "Переговори у Стамбулі тривали дві години.", "uk"),
+        ]
+    ]
+    ingest_articles(articles, index_dir=tmp_path / "index", embedder=fake_embedder)
+    searcher = Searcher.open(tmp_path / "index", fake_embedder)
+    rows = {chunk.article_id: row for row, chunk in enumerate(searcher.snapshot.chunks)}
+    english, ukrainian = rows["en"], rows["uk"]
+    vector = np.zeros(64, dtype=np.float32)
+    # The English passage is the better dense match; only the Ukrainian one can match the words.
+    dense = [(english, 0.9), (ukrainian, 0.8)]
+    keyword = [(ukrainian, 2.0)]
+    plain = searcher.fuse(vector, dense, keyword, k=2)
+    assert plain[0].chunk.article_id == "uk"
+    fair = searcher.fuse(vector, dense, keyword, k=2, query_script="cyrillic")
+    assert [hit.chunk.article_id for hit in fair] == ["en", "uk"]
+    assert fair[0].score == pytest.approx(2 / (RRF_K + 1))
+    assert fair[0].keyword_rank is None, "the reported keyword rank stays the real one"
+    # A Latin-script query reads the English passage itself: nothing is imputed for it.
+    latin = searcher.fuse(vector, dense, keyword, k=2, query_script="latin")
+    assert latin[0].chunk.article_id == "uk"
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [("Medinsky led the talks", "latin"), ("Мединський очолив", "cyrillic"), ("2025 — 19", None)],
+)
+def test_dominant_script(text: str, script: str | None) -> None:
+    assert dominant_script(text) == script

@@ -1,0 +1,154 @@
+"""Read a question: its language, whether it asks about now, the fact and period it wants."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from bot import i18n
+from index.normalize import detect_language
+
+# Extra score for a sentence carrying the kind of fact asked for (a number, a name, a place).
+TYPE_BONUS = 0.15
+# Reports on an event late in a month are often published early in the next.
+PERIOD_GRACE_DAYS = 3
+
+_STATUS = re.compile(
+    r"\b(latest|status|stand|standing|current|currently|now|so far|recent|update|news|progress|"
+    r"where are|state of)\b|останн|зараз|наразі|статус|стан справ|новин|последн|сейчас|"
+    r"на данный момент|текущ|новост|що нового|что нового",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
+_CAPITALISED = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
+# A person is named by two capitalised words in a row: "Marco Rubio", "Володимир Мединський".
+_FULL_NAME = re.compile(r"\b[A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’ʼ-]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґё'’ʼ-]+")
+_NUMBER_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|half|"
+    r"один|два|три|чотири|п'ять|чотири|четыре|пять|сотн|тисяч|тысяч)\w*",
+    re.IGNORECASE,
+)
+_MONTH_NAMES = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"січ|лют|берез|квіт|трав|черв|лип|серп|верес|жовт|листоп|груд|"
+    r"январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*",
+    re.IGNORECASE,
+)
+_ANSWER_TYPES = {
+    "duration": re.compile(
+        r"how long|як довго|скільки (трива|йшл)|как долго|сколько (длил|продолжал|шл)", re.I
+    ),
+    "number": re.compile(r"how (many|much|long)|скільки|сколько|як довго|как долго", re.I),
+    "date": re.compile(r"\bwhen\b|what date|\bколи\b|\bкогда\b", re.I),
+    "person": re.compile(
+        r"\bwho\b|\bwhom\b|which (leaders|officials|people)|\bхто\b|\bкто\b|"
+        r"як(і|ий) (лідер|посадов|політик)|как(ие|ой) (лидер|чиновник|политик)",
+        re.I,
+    ),
+    "place": re.compile(r"\bwhere\b|\bде\b|\bгде\b", re.I),
+}
+
+
+# Month names and their inflected forms. English "May" must be capitalised: "may" is a verb.
+_MONTH_FORMS = (
+    (1, r"january|jan\.|січ(ень|ня|ні)|январ(ь|я|е)"),
+    (2, r"february|feb\.|лют(ий|ого|ому)|феврал(ь|я|е)"),
+    (3, r"march|берез(ень|ня|ні)|март(а|е)?"),
+    (4, r"april|apr\.|квіт(ень|ня|ні)|апрел(ь|я|е)"),
+    (5, r"(?-i:May)|трав(ень|ня|ні)|ма(й|я|е)"),
+    (6, r"june|черв(ень|ня|ні)|июн(ь|я|е)"),
+    (7, r"july|лип(ень|ня|ні)|июл(ь|я|е)"),
+    (8, r"august|aug\.|серп(ень|ня|ні)|август(а|е)?"),
+    (9, r"september|sept?\.|верес(ень|ня|ні)|сентябр(ь|я|е)"),
+    (10, r"october|oct\.|жовт(ень|ня|ні)|октябр(ь|я|е)"),
+    (11, r"november|nov\.|листопад(а|і)?|ноябр(ь|я|е)"),
+    (12, r"december|dec\.|груд(ень|ня|ні)|декабр(ь|я|е)"),
+)
+_MONTHS = [(number, re.compile(rf"(?<!\w)({forms})(?!\w)", re.I)) for number, forms in _MONTH_FORMS]
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+_ANY_MONTH = "|".join(forms for _, forms in _MONTH_FORMS)
+# Dates and years are numbers too, but never the answer to "how many".
+_DATE_OR_YEAR = re.compile(
+    rf"\b\d{{1,2}}\s+({_ANY_MONTH})(?!\w)|(?<!\w)({_ANY_MONTH})\s+\d{{1,2}}\b|\b(19|20)\d\d\b",
+    re.I,
+)
+_DURATION = re.compile(
+    r"(\d+|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|"
+    r"half an?|a few|several|одн|дв|три|чотир|п'ят|пят|четыр|кілька|несколько)\w*)[\s-]*"
+    r"(hour|day|minute|week|month|year|годин|хвилин|дн|день|доб|тиж|місяц|час|минут|"
+    r"сут|недел|месяц)\w*",
+    re.I,
+)
+
+
+def is_status_question(question: str) -> bool:
+    """Return whether the question asks where things stand now rather than about one event."""
+    return bool(_STATUS.search(question))
+
+
+def question_language(question: str, hint: str | None) -> str:
+    """Pick en/uk/ru for a question: the text's own language, else the user's interface language."""
+    if not any(character.isalpha() for character in question):
+        return i18n.pick_language(hint)
+    detected = detect_language(question)
+    if detected in i18n.SUPPORTED:
+        return detected
+    return i18n.pick_language(hint)
+
+
+def numbers_in(text: str) -> set[str]:
+    """Return the numbers in a text with separators dropped: '6,000' and '6000' are one."""
+    return {re.sub(r"[,.\u00a0 ]", "", match) for match in _NUMBER.findall(text)}
+
+
+def answer_type(question: str) -> str | None:
+    """Guess the kind of fact wanted: a duration, a number, a date, a person or a place."""
+    for kind, pattern in _ANSWER_TYPES.items():
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def type_bonus(wanted: str | None, sentence: str, question: str) -> float:
+    """Reward sentences that carry the kind of fact asked for and that the question lacks."""
+    if wanted is None:
+        return 0.0
+    if wanted == "duration":
+        return TYPE_BONUS if _DURATION.search(sentence) else 0.0
+    if wanted == "number":
+        counts = numbers_in(_DATE_OR_YEAR.sub(" ", sentence)) - numbers_in(question)
+        return TYPE_BONUS if counts or _NUMBER_WORDS.search(sentence) else 0.0
+    if wanted == "date":
+        new_numbers = numbers_in(sentence) - numbers_in(question)
+        return TYPE_BONUS if (new_numbers or _MONTH_NAMES.search(sentence)) else 0.0
+    asked = {word.lower() for word in _CAPITALISED.findall(question)}
+    if wanted == "person":
+        names = {name.lower() for name in _FULL_NAME.findall(sentence)}
+        return TYPE_BONUS if any(set(name.split()) - asked for name in names) else 0.0
+    places = {word.lower() for word in _CAPITALISED.findall(sentence)[1:]} - asked
+    return TYPE_BONUS if places else 0.0
+
+
+def named_period(question: str, newest: date | None) -> tuple[date, date] | None:
+    """Return the first and last publication dates for a month the question names, if it does.
+
+    "in July 2025" gives July 2025; a month without a year means its latest occurrence up to the
+    newest report in the library. Reports a few days into the next month still count.
+    """
+    found = [
+        (match.start(), number)
+        for number, pattern in _MONTHS
+        for match in pattern.finditer(question)
+    ]
+    if not found:
+        return None
+    _, month = min(found)
+    year_match = _YEAR.search(question)
+    if year_match:
+        year = int(year_match.group())
+    else:
+        latest = newest or date.today()
+        year = latest.year if month <= latest.month else latest.year - 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, 1), date(year, month, last_day) + timedelta(days=PERIOD_GRACE_DAYS)

@@ -1,0 +1,66 @@
+"""Reading questions: the month they name, the kind of fact they want."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.questions import answer_type, named_period, type_bonus
+
+NEWEST = date(2025, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("What happened at the talks in July 2025?", (date(2025, 7, 1), date(2025, 8, 3))),
+        ("Who met in Riyadh in February?", (date(2025, 2, 1), date(2025, 3, 3))),
+        ("Що сталося 16 травня?", (date(2025, 5, 1), date(2025, 6, 3))),
+        ("Что обсуждали в Женеве в ноябре?", (date(2025, 11, 1), date(2025, 12, 3))),
+        ("Какое перемирие объявили на 8–10 мая?", (date(2025, 5, 1), date(2025, 6, 3))),
+        # December has not come yet in the library's latest year: last December is meant.
+        ("What was agreed in December?", (date(2024, 12, 1), date(2025, 1, 3))),
+    ],
+)
+def test_named_month_becomes_a_publication_period(question: str, period: tuple[date, date]) -> None:
+    assert named_period(question, NEWEST) == period
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What may happen next in the talks?", "Who leads the Russian delegation?", "Хто травмований?"],
+)
+def test_no_month_no_period(question: str) -> None:
+    assert named_period(question, NEWEST) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How long did the meeting last?", "duration"),
+        ("Сколько длилось пасхальное перемирие?", "duration"),
+        ("How many prisoners were freed?", "number"),
+        ("Скільки тіл повернули?", "number"),
+        ("When did the ceasefire start?", "date"),
+        ("Хто очолював делегацію?", "person"),
+        ("Где прошли переговоры?", "place"),
+        ("What did the memorandum say?", None),
+    ],
+)
+def test_answer_type(question: str, kind: str | None) -> None:
+    assert answer_type(question) == kind
+
+
+def test_years_and_dates_do_not_answer_how_many() -> None:
+    question = "How many prisoners were freed on 23 May?"
+    assert type_bonus("number", "The talks on 16 May 2025 ended early.", question) == 0
+    assert type_bonus("number", "Each side freed 390 people.", question) > 0
+    assert type_bonus("number", "A thousand people were freed.", question) > 0
+
+
+def test_durations_answer_how_long() -> None:
+    question = "How long did the talks last?"
+    assert type_bonus("duration", "The meeting lasted less than two hours.", question) > 0
+    assert type_bonus("duration", "Встреча длилась около 40 минут.", question) > 0
+    assert type_bonus("duration", "The talks were held in Istanbul in 2025.", question) == 0
