@@ -252,10 +252,10 @@ class BenchSearcher(Searcher):
         keyword: list[tuple[int, float]],
         k: int,
         *,
-        query_script: str | None = None,
+        query_writing: str | None = None,
     ) -> list[SearchHit]:
         if self.config.default_fusion:
-            return super().fuse(query_vector, dense, keyword, k, query_script=query_script)
+            return super().fuse(query_vector, dense, keyword, k, query_writing=query_writing)
         # Weighted RRF; only the ordering matters to the benchmark, so plain scores suffice.
         fused: dict[int, float] = {}
         weighted = ((dense, self.config.dense_weight), (keyword, self.config.keyword_weight))

@@ -19,6 +19,7 @@ from bot.questions import (
     is_status_question,
     named_period,
     numbers_in,
+    ordinal_bonus,
     question_language,
     type_bonus,
 )
@@ -241,6 +242,7 @@ class Answerer:
                 overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0
                 prior = RANK_PRIOR / (rank + 1) + OVERLAP_WEIGHT * overlap
                 prior += type_bonus(wanted, sentence, question)
+                prior += ordinal_bonus(question, sentence)
                 if wanted is not None and hit.chunk.position == 0 and index == 0:
                     prior -= LEAD_PENALTY
                 if status:

@@ -15,16 +15,12 @@ from bot.answering import Answerer
 from bot.config import Settings
 from bot.ingesting import run_ingest
 from bot.logstore.store import LogStore
-from bot.service import FeedbackKind, FrontEnd
+from bot.service import FeedbackKind, FrontEnd, QuestionError
 from index.embedding import Embedder, load_embedder, set_threads
 from index.search import Searcher
 from index.store import IndexStoreError, current_generation
 
 log = logging.getLogger(__name__)
-
-
-class QuestionError(ValueError):
-    """A question that cannot be answered as asked (empty, too long)."""
 
 
 def user_key_secret(settings: Settings) -> str:

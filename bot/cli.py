@@ -151,7 +151,7 @@ def _service(settings: Settings):  # type: ignore[no-untyped-def]
 
 def _answer_line(service, question: str, front_end: str, as_json: bool) -> str:  # type: ignore[no-untyped-def]
     from bot.answering import render_plain
-    from bot.assistant import QuestionError
+    from bot.service import QuestionError
 
     try:
         answer = service.ask(question, front_end=front_end)

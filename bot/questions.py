@@ -82,6 +82,39 @@ _DURATION = re.compile(
 )
 
 
+# Ordinals name rounds of talks and days of an exchange; keywords cannot match them across
+# languages ("second day" / "другого дня" / "второй день"), so they are read as numbers.
+_ORDINAL_FORMS = (
+    # "first" is left out: "the first time", "first direct talks" are not rounds or days.
+    (2, r"second|2nd|друг(ий|ого|ому|ому|ій|а|у|е)|втор\w*"),
+    (3, r"third|3rd|трет\w*"),
+    (4, r"fourth|4th|четверт\w*"),
+    (5, r"fifth|5th|п'ят(ий|ого|ому|ій|а|е)|пят(ый|ого|ом|ой|ая|ое)"),
+)
+_ORDINALS = [
+    (number, re.compile(rf"(?<!\w)({forms})(?!\w)", re.I)) for number, forms in _ORDINAL_FORMS
+]
+# Reward for a sentence naming the ordinal the question names; a sentence naming only other
+# ordinals ("the third day" when the second is asked about) loses as much.
+ORDINAL_BONUS = 0.15
+
+
+def ordinals_in(text: str) -> set[int]:
+    """Return the ordinal numbers a text names: "second round" and "второй раунд" give {2}."""
+    return {number for number, pattern in _ORDINALS if pattern.search(text)}
+
+
+def ordinal_bonus(question: str, sentence: str) -> float:
+    """Reward a sentence that names the question's ordinal, penalise one naming only others."""
+    wanted = ordinals_in(question)
+    if not wanted:
+        return 0.0
+    named = ordinals_in(sentence)
+    if named & wanted:
+        return ORDINAL_BONUS
+    return -ORDINAL_BONUS if named else 0.0
+
+
 def is_status_question(question: str) -> bool:
     """Return whether the question asks where things stand now rather than about one event."""
     return bool(_STATUS.search(question))

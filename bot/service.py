@@ -10,8 +10,16 @@ FeedbackKind = Literal["helpful", "not_helpful", "report"]
 FrontEnd = Literal["telegram", "chat", "cli", "api"]
 
 
+class QuestionError(ValueError):
+    """A question that cannot be answered as asked (empty, too long); the message says why."""
+
+
 class Service(Protocol):
     """What the Telegram bot, the local chat and the CLI need from negobot."""
+
+    def check_question(self, question: str, language: str) -> str:
+        """Return the question stripped, or raise QuestionError with a message in `language`."""
+        ...
 
     def ask(
         self,

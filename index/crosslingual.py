@@ -50,7 +50,7 @@ def read_parallel_sentences(path: Path = PARALLEL_SENTENCES) -> dict[str, list[s
 
 def language_directions(embedder: Embedder, sentences: dict[str, list[str]]) -> np.ndarray:
     """Return one row per (text kind, other language): mean(other) - mean(reference)."""
-    rows = []
+    rows: list[np.ndarray] = []
     for kind in ("query", "passage"):
         means = {
             language: embedder.encode(texts, kind=kind).mean(axis=0)

@@ -112,6 +112,20 @@ def dominant_script(text: str) -> str | None:
     return "cyrillic" if cyrillic > latin else "latin"
 
 
+def keyword_writing(text: str, language: str | None = None) -> str | None:
+    """Return which texts the text's words can match: "latin", "uk", "ru" or "cyrillic".
+
+    Latin-script languages share names, numbers and many words; Ukrainian and Russian share an
+    alphabet but inflect the same words differently ("переговорів" / "переговоров"), so keywords
+    rarely cross between them. `language` is the text's known language, detected when missing.
+    """
+    script = dominant_script(text)
+    if script != "cyrillic":
+        return script
+    language = language or detect_language(text)
+    return language if language in ("uk", "ru") else "cyrillic"
+
+
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of text's language, biased towards en/uk/ru on short input."""
     letters = [ch for ch in text.lower() if ch.isalpha()]

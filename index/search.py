@@ -11,11 +11,11 @@ import numpy as np
 from index.documents import SearchHit
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
-from index.normalize import dominant_script
+from index.normalize import keyword_writing
 from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
 
 RRF_K = 60
-_SCRIPTS: tuple[str | None, ...] = (None, "latin", "cyrillic")
+_WRITINGS: tuple[str | None, ...] = (None, "latin", "cyrillic", "uk", "ru")
 CANDIDATES = 50
 
 
@@ -41,18 +41,19 @@ class Searcher:
         self.embedder = embedder
         self._source_names = np.array([chunk.source.casefold() for chunk in snapshot.chunks])
         # One byte per chunk; -1 until the chunk's alphabet is first needed.
-        self._scripts = np.full(len(snapshot.chunks), -1, dtype=np.int8)
+        self._writings = np.full(len(snapshot.chunks), -1, dtype=np.int8)
         self._dates = np.array(
             [chunk.published.toordinal() for chunk in snapshot.chunks], dtype=np.int64
         )
 
-    def _script(self, row: int) -> str | None:
-        """Return the alphabet of a chunk's text, worked out once per chunk when first needed."""
-        code = int(self._scripts[row])
+    def _writing(self, row: int) -> str | None:
+        """Return which queries a chunk's words can match, worked out once, when first needed."""
+        code = int(self._writings[row])
         if code < 0:
-            code = _SCRIPTS.index(dominant_script(self.snapshot.chunks[row].text))
-            self._scripts[row] = code
-        return _SCRIPTS[code]
+            chunk = self.snapshot.chunks[row]
+            code = _WRITINGS.index(keyword_writing(chunk.text, chunk.language))
+            self._writings[row] = code
+        return _WRITINGS[code]
 
     @classmethod
     def open(cls, index_dir: Path, embedder: Embedder) -> Searcher:
@@ -127,7 +128,7 @@ class Searcher:
         keyword = self.keyword_index.top(query, pool, allowed)
         if mode == "keyword":
             return self.fuse(query_vector, [], keyword, k)
-        return self.fuse(query_vector, dense, keyword, k, query_script=dominant_script(query))
+        return self.fuse(query_vector, dense, keyword, k, query_writing=keyword_writing(query))
 
     def fuse(
         self,
@@ -136,22 +137,24 @@ class Searcher:
         keyword: list[tuple[int, float]],
         k: int,
         *,
-        query_script: str | None = None,
+        query_writing: str | None = None,
     ) -> list[SearchHit]:
         """Combine the two rankings by reciprocal rank fusion; every hit carries its cosine.
 
-        Keywords cannot match a passage written in another alphabet than the query, so such a
-        passage would lose the keyword vote to every same-language passage whatever its meaning.
-        With `query_script` given, its keyword vote is taken from its dense rank instead.
+        Keywords cannot match a passage written in another alphabet or another Cyrillic language
+        than the query (see `keyword_writing`), so such a passage would lose the keyword vote to
+        every passage in the query's language, whatever its meaning. With `query_writing` given,
+        its keyword vote is its dense rank when that is the better of the two.
         """
         fused: dict[int, float] = {}
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword, start=1)}
         keyword_vote = dict(keyword_rank)
-        if query_script is not None:
+        if query_writing is not None:
             for row, rank in dense_rank.items():
-                if row not in keyword_vote and self._script(row) not in (query_script, None):
-                    keyword_vote[row] = rank
+                if self._writing(row) not in (query_writing, None):
+                    # Stray matches on shared short words do not make the keyword ranking fair.
+                    keyword_vote[row] = min(rank, keyword_vote.get(row, rank))
         for ranks in (dense_rank, keyword_vote):
             for row, rank in ranks.items():
                 fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)

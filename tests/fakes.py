@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot import i18n
 from bot.answer_types import Answer, Citation
-from bot.service import FeedbackKind, FrontEnd
+from bot.service import FeedbackKind, FrontEnd, QuestionError
 
 FAIL_WORD = "boom"  # a question containing it makes ask() raise, to exercise error handling
 ABSTAIN_WORD = "weather"  # a question containing it gets an abstention
@@ -55,8 +56,14 @@ def guess_language(text: str) -> str:
 class FakeService:
     """Implements the Service protocol deterministically and records every call."""
 
-    def __init__(self, delay_seconds: float = 0.0, feedback_log: Path | None = None) -> None:
+    def __init__(
+        self,
+        delay_seconds: float = 0.0,
+        feedback_log: Path | None = None,
+        max_question_chars: int = 500,
+    ) -> None:
         self.delay_seconds = delay_seconds
+        self.max_question_chars = max_question_chars
         self.feedback_log = feedback_log
         self.asked: list[dict[str, Any]] = []
         self.feedback_calls: list[tuple[str, FeedbackKind, int | None]] = []
@@ -64,6 +71,17 @@ class FakeService:
         self._issued: set[str] = set()
         self._uids = itertools.count(1)
         self._lock = threading.Lock()
+
+    def check_question(self, question: str, language: str) -> str:
+        """Apply the real service's rule: not empty, at most `max_question_chars`."""
+        stripped = question.strip()
+        if not stripped:
+            raise QuestionError(i18n.text(language, "empty_question"))
+        if len(stripped) > self.max_question_chars:
+            raise QuestionError(
+                i18n.text(language, "too_long", length=len(stripped), limit=self.max_question_chars)
+            )
+        return stripped
 
     def ask(
         self,

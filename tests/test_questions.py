@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.questions import answer_type, named_period, type_bonus
+from bot.questions import answer_type, named_period, ordinal_bonus, ordinals_in, type_bonus
 
 NEWEST = date(2025, 11, 24)
 
@@ -64,3 +64,25 @@ def test_durations_answer_how_long() -> None:
     assert type_bonus("duration", "The meeting lasted less than two hours.", question) > 0
     assert type_bonus("duration", "Встреча длилась около 40 минут.", question) > 0
     assert type_bonus("duration", "The talks were held in Istanbul in 2025.", question) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "ordinals"),
+    [
+        ("the second round of talks", {2}),
+        ("Другого дня, 24 травня", {2}),
+        ("во второй день обмена", {2}),
+        ("третий раунд прямых переговоров", {3}),
+        ("the first direct talks since 2022", set()),
+    ],
+)
+def test_ordinals_are_read_in_every_language(text: str, ordinals: set[int]) -> None:
+    assert ordinals_in(text) == ordinals
+
+
+def test_sentences_naming_the_asked_ordinal_win_and_others_lose() -> None:
+    question = "Сколько пленных освободили во второй день обмена?"
+    assert ordinal_bonus(question, "Другого дня повернулися ще 307 захисників.") > 0
+    assert ordinal_bonus(question, "Третього дня сторони обміняли ще по 303 особи.") < 0
+    assert ordinal_bonus(question, "Обмін відбувався три дні поспіль.") == 0
+    assert ordinal_bonus("Who led the delegation?", "The second round was short.") == 0

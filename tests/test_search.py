@@ -14,7 +14,7 @@ from index.documents import Article
 from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
 from index.keyword import KeywordIndex, tokenize
-from index.normalize import dominant_script
+from index.normalize import dominant_script, keyword_writing
 from index.search import RRF_K, Searcher, SearchFilters
 from index.store import IndexStoreError
 
@@ -241,12 +241,12 @@ def test_passage_in_another_alphabet_gets_its_keyword_vote_from_its_dense_rank(
     keyword = [(ukrainian, 2.0)]
     plain = searcher.fuse(vector, dense, keyword, k=2)
     assert plain[0].chunk.article_id == "uk"
-    fair = searcher.fuse(vector, dense, keyword, k=2, query_script="cyrillic")
+    fair = searcher.fuse(vector, dense, keyword, k=2, query_writing="uk")
     assert [hit.chunk.article_id for hit in fair] == ["en", "uk"]
     assert fair[0].score == pytest.approx(2 / (RRF_K + 1))
     assert fair[0].keyword_rank is None, "the reported keyword rank stays the real one"
     # A Latin-script query reads the English passage itself: nothing is imputed for it.
-    latin = searcher.fuse(vector, dense, keyword, k=2, query_script="latin")
+    latin = searcher.fuse(vector, dense, keyword, k=2, query_writing="latin")
     assert latin[0].chunk.article_id == "uk"
 
 
@@ -256,3 +256,18 @@ def test_passage_in_another_alphabet_gets_its_keyword_vote_from_its_dense_rank(
 )
 def test_dominant_script(text: str, script: str | None) -> None:
     assert dominant_script(text) == script
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "writing"),
+    [
+        ("Who led the talks?", None, "latin"),
+        ("Хто очолював делегацію України на переговорах?", None, "uk"),
+        ("Кто возглавлял делегацию России на переговорах?", None, "ru"),
+        ("Мединский", "ru", "ru"),
+        ("Преговорите продължиха", "bg", "cyrillic"),
+        ("12 — 19", None, None),
+    ],
+)
+def test_keyword_writing(text: str, language: str | None, writing: str | None) -> None:
+    assert keyword_writing(text, language) == writing

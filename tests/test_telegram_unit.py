@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+from bot import i18n
 from bot.answer_types import Answer, Citation
 from bot.config import Settings
 from bot.telegram.app import build_application, register_commands
@@ -112,7 +113,7 @@ async def make_bot(service: Any = None, **overrides: Any) -> BotUnderTest:
     }
     values.update(overrides)
     settings = Settings(_env_file=None, **values)
-    service = service or FakeService()
+    service = service or FakeService(max_question_chars=settings.max_question_chars)
     app = build_application(settings, service, request=InProcessRequest(emulator))
     await app.initialize()
     return BotUnderTest(app, emulator, service, settings)
@@ -325,7 +326,7 @@ async def test_non_text_empty_and_too_long_messages_get_polite_replies(bot: BotU
     assert await bot.feed() == []  # not addressed to the bot in a group
     assert sent(await bot.say(ANNA, "   \n "))[0].text == text("empty", "en")
     too_long = sent(await bot.say(ANNA, "why? " * 60))[0].text
-    assert too_long == text("too_long", "en", limit=200)
+    assert too_long == i18n.text("en", "too_long", length=299, limit=200)
     assert bot.service.asked == []
 
 

@@ -17,7 +17,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer_types import Answer
 from bot.config import Settings
-from bot.service import Service
+from bot.service import QuestionError, Service
 from bot.telegram.keyboards import (
     DONE_DATA,
     feedback_keyboard,
@@ -168,12 +168,14 @@ async def _check_question(
     """Reply politely and return False if the question is empty, too long or rate-limited."""
     message = message_of(update)
     language = ui_language(update)
-    settings = deps(context).settings
     if not question.strip():
+        # In Telegram an empty question is a bare /ask: show how the command is used.
         await message.reply_text(text("empty", language))
         return False
-    if len(question) > settings.max_question_chars:
-        await message.reply_text(text("too_long", language, limit=settings.max_question_chars))
+    try:
+        deps(context).service.check_question(question, language)
+    except QuestionError as error:
+        await message.reply_text(str(error))
         return False
     user_id = update.effective_user.id if update.effective_user else message.chat.id
     wait = deps(context).limiter.try_acquire(user_id)

@@ -69,11 +69,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "uk": "Будь ласка, напишіть запитання, напр. /ask Про що домовилися в Стамбулі?",
         "ru": "Пожалуйста, напишите вопрос, напр. /ask О чём договорились в Стамбуле?",
     },
-    "too_long": {
-        "en": "That question is too long — please keep it under {limit} characters.",
-        "uk": "Запитання задовге — будь ласка, до {limit} символів.",
-        "ru": "Вопрос слишком длинный — пожалуйста, не больше {limit} символов.",
-    },
     "slow_down": {
         "en": "You are asking faster than I can keep up — please try again in {seconds} s.",
         "uk": "Ви питаєте надто швидко — спробуйте ще раз через {seconds} с.",
