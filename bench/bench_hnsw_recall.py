@@ -26,11 +26,13 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+import index.vectors as vector_module  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
-from index.vectors import HNSW_EF_SEARCH, build_vector_index  # noqa: E402
+from index.vectors import build_vector_index, measure_recall  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "benchmarks" / "scifact"
 MODEL = "all-MiniLM-L6-v2"
+CACHE_DIR = Path("/tmp/negobot-hnsw")
 # Blend weight of the second anchor and the size of the perturbation (total norm).
 BLEND = (0.0, 0.5)
 NOISE = 0.15
@@ -41,7 +43,11 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def anchors_and_queries(data: Path, anchors: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
-    """Embed SciFact abstracts (title + opening) and test questions with the real model."""
+    """Embed SciFact abstracts (title + opening) and test questions, or reuse the cached ones."""
+    cache = CACHE_DIR / f"anchors-{anchors}-queries-{queries}.npz"
+    if cache.is_file():
+        with np.load(cache) as saved:
+            return saved["anchors"], saved["queries"]
     if not (data / "corpus.jsonl").is_file():
         raise SystemExit(f"error: SciFact not found in {data} (expected corpus.jsonl)")
     embedder = load_embedder(MODEL)
@@ -56,6 +62,8 @@ def anchors_and_queries(data: Path, anchors: int, queries: int) -> tuple[np.ndar
         f"in {time.perf_counter() - started:.0f}s",
         file=sys.stderr,
     )
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, anchors=anchor_vectors, queries=query_vectors)
     return anchor_vectors, query_vectors
 
 
@@ -84,40 +92,53 @@ def recall_at(k: int, found: np.ndarray, exact: np.ndarray) -> float:
     return float(np.mean(hits))
 
 
-def measure(size: int, anchors: np.ndarray, queries: np.ndarray) -> dict[str, object]:
+def measure(
+    size: int,
+    anchors: np.ndarray,
+    queries: np.ndarray,
+    ef_constructions: list[int],
+    ef_searches: list[int],
+    probe_noises: list[float],
+) -> list[dict[str, object]]:
+    """Build one HNSW index per efConstruction over the same library and measure each."""
     library = synthetic_library(anchors, size, seed=size)
-    started = time.perf_counter()
-    built = build_vector_index(library)
-    build_seconds = time.perf_counter() - started
     exact_index = faiss.IndexFlatIP(library.shape[1])
     exact_index.add(library)
     exact_scores, exact = exact_index.search(queries, 10)
-    row: dict[str, object] = {
-        "size": size,
-        "index": built.kind,
-        "params": built.params,
-        "build_s": round(build_seconds),
-        "manifest_probe_recall@10": built.recall_at_10,
-        # How crowded the neighbourhoods are: the gap between a question's 1st and 10th match.
-        "median_top1_cosine": round(float(np.median(exact_scores[:, 0])), 3),
-        "median_top1_minus_top10": round(
-            float(np.median(exact_scores[:, 0] - exact_scores[:, 9])), 3
-        ),
-    }
-    for ef_search in (64, HNSW_EF_SEARCH, 256):
-        if built.kind != "hnsw":
-            break
-        faiss.ParameterSpace().set_index_parameter(built.index, "efSearch", ef_search)
-        timings = []
-        found_rows = []
-        for query in queries:
-            began = time.perf_counter()
-            _, rows = built.index.search(query[None, :], 10)
-            timings.append((time.perf_counter() - began) * 1000)
-            found_rows.append(rows[0])
-        row[f"ef{ef_search}_recall@10"] = round(recall_at(10, np.array(found_rows), exact), 4)
-        row[f"ef{ef_search}_p50_ms"] = round(float(np.median(timings)), 2)
-    return row
+    del exact_index
+    rows: list[dict[str, object]] = []
+    for ef_construction in ef_constructions:
+        vector_module.HNSW_EF_CONSTRUCTION = ef_construction
+        started = time.perf_counter()
+        built = build_vector_index(library, flat_limit=0)
+        row: dict[str, object] = {
+            "size": size,
+            "params": built.params,
+            "build_s": round(time.perf_counter() - started),
+            # How crowded the neighbourhoods are: the gap between a question's 1st and 10th match.
+            "median_top1_cosine": round(float(np.median(exact_scores[:, 0])), 3),
+            "median_top1_minus_top10": round(
+                float(np.median(exact_scores[:, 0] - exact_scores[:, 9])), 3
+            ),
+        }
+        for ef_search in ef_searches:
+            faiss.ParameterSpace().set_index_parameter(built.index, "efSearch", ef_search)
+            timings = []
+            found_rows = []
+            for query in queries:
+                began = time.perf_counter()
+                _, found = built.index.search(query[None, :], 10)
+                timings.append((time.perf_counter() - began) * 1000)
+                found_rows.append(found[0])
+            row[f"ef{ef_search}_recall@10"] = round(recall_at(10, np.array(found_rows), exact), 4)
+            row[f"ef{ef_search}_p50_ms"] = round(float(np.median(timings)), 2)
+            for noise in probe_noises:
+                probe = measure_recall(built.index, library, noise=noise)
+                row[f"ef{ef_search}_probe{noise}_recall@10"] = probe
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        del built
+    return rows
 
 
 def main() -> int:
@@ -126,13 +147,22 @@ def main() -> int:
     parser.add_argument("--sizes", default="250000,1000000")
     parser.add_argument("--anchors", type=int, default=5183)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--ef-construction", default="40")
+    parser.add_argument("--ef-search", default="64,128,256")
+    parser.add_argument("--probe-noise", default="0.05", help="manifest probe noise norms to try")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     set_threads(args.threads)
     anchors, queries = anchors_and_queries(args.data, args.anchors, args.queries)
     for size in (int(value) for value in args.sizes.split(",")):
-        result = measure(size, anchors, queries)
-        print(json.dumps(result), flush=True)
+        measure(
+            size,
+            anchors,
+            queries,
+            [int(value) for value in args.ef_construction.split(",")],
+            [int(value) for value in args.ef_search.split(",")],
+            [float(value) for value in args.probe_noise.split(",")],
+        )
     return 0
 
 

@@ -124,11 +124,15 @@ def evaluate(
     repeats: int,
     work_dir: Path,
 ) -> ModelResult:
-    """Build an index with model `name` and score every question against it."""
+    """Build an index with model `name` and score every question against it.
+
+    `NAME:raw` loads a multilingual model without removing its language directions.
+    """
     started = time.perf_counter()
-    embedder = load_embedder(name)
+    model, _, variant = name.partition(":")
+    embedder = load_embedder(model, language_neutral=variant != "raw")
     load_seconds = time.perf_counter() - started
-    index_dir = work_dir / name
+    index_dir = work_dir / name.replace(":", "-")
     ingest_articles(load_articles([articles]), index_dir=index_dir, embedder=embedder)
     snapshot = load_snapshot(index_dir)
     assert snapshot is not None, f"ingest wrote no index for {name}"

@@ -16,6 +16,8 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 128
 RECALL_SAMPLE = 200
+# Probe queries are stored vectors moved by noise of this total norm: near, but not on, them.
+PROBE_NOISE = 0.05
 
 
 @dataclass
@@ -70,12 +72,16 @@ def build_vector_index(vectors: np.ndarray, *, flat_limit: int = FLAT_LIMIT) -> 
     return VectorIndex(hnsw, "hnsw", params, measure_recall(hnsw, vectors))
 
 
-def measure_recall(index: Any, vectors: np.ndarray, k: int = 10) -> float:
-    """Recall@k of `index` against exact search, for perturbed copies of sampled stored vectors."""
+def measure_recall(
+    index: Any, vectors: np.ndarray, k: int = 10, *, noise: float = PROBE_NOISE
+) -> float:
+    """Recall@k of `index` against exact search, for perturbed copies of sampled stored vectors.
+
+    `noise` is the perturbation's total norm (not per dimension).
+    """
     rng = np.random.default_rng(0)
     sample = vectors[rng.choice(len(vectors), size=min(RECALL_SAMPLE, len(vectors)), replace=False)]
-    # Noise of norm ~0.05 in total (not per dimension): queries near, but not on, stored vectors.
-    noise_scale = 0.05 / np.sqrt(vectors.shape[1])
+    noise_scale = noise / np.sqrt(vectors.shape[1])
     queries = sample + rng.normal(scale=noise_scale, size=sample.shape).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     _, exact = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
