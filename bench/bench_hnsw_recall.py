@@ -99,6 +99,7 @@ def measure(
     ef_constructions: list[int],
     ef_searches: list[int],
     probe_noises: list[float],
+    probe_mixes: list[int],
 ) -> list[dict[str, object]]:
     """Build one HNSW index per efConstruction over the same library and measure each."""
     library = synthetic_library(anchors, size, seed=size)
@@ -133,8 +134,11 @@ def measure(
             row[f"ef{ef_search}_recall@10"] = round(recall_at(10, np.array(found_rows), exact), 4)
             row[f"ef{ef_search}_p50_ms"] = round(float(np.median(timings)), 2)
             for noise in probe_noises:
-                probe = measure_recall(built.index, library, noise=noise)
+                probe = measure_recall(built.index, library, mix=1, noise=noise)
                 row[f"ef{ef_search}_probe{noise}_recall@10"] = probe
+            for mix in probe_mixes:
+                probe = measure_recall(built.index, library, mix=mix, noise=0.0)
+                row[f"ef{ef_search}_probe_mix{mix}_recall@10"] = probe
         rows.append(row)
         print(json.dumps(row), flush=True)
         del built
@@ -149,7 +153,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--ef-construction", default="40")
     parser.add_argument("--ef-search", default="64,128,256")
-    parser.add_argument("--probe-noise", default="0.05", help="manifest probe noise norms to try")
+    parser.add_argument("--probe-noise", default="0.05", help="probe noise norms to try (mix 1)")
+    parser.add_argument("--probe-mix", default="2,4,8", help="probe mixes to try (no noise)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     set_threads(args.threads)
@@ -162,6 +167,7 @@ def main() -> int:
             [int(value) for value in args.ef_construction.split(",")],
             [int(value) for value in args.ef_search.split(",")],
             [float(value) for value in args.probe_noise.split(",")],
+            [int(value) for value in args.probe_mix.split(",")],
         )
     return 0
 

@@ -29,7 +29,14 @@ from index.store import (
     load_snapshot,
     read_manifest,
 )
-from index.vectors import VectorIndex, build_vector_index
+from index.vectors import (
+    HNSW_EF_CONSTRUCTION,
+    HNSW_EF_SEARCH,
+    HNSW_M,
+    VectorIndex,
+    build_vector_index,
+    measure_recall,
+)
 
 
 def unit_vectors(count: int, dimension: int, seed: int) -> np.ndarray:
@@ -86,7 +93,11 @@ def test_hnsw_recall_is_measured_and_high(tmp_path: Path) -> None:
     index = build_vector_index(vectors, flat_limit=1000)
     description = index.describe()
     assert description["type"] == "hnsw"
-    assert description["params"] == {"m": 32, "ef_construction": 40, "ef_search": 128}
+    assert description["params"] == {
+        "m": HNSW_M,
+        "ef_construction": HNSW_EF_CONSTRUCTION,
+        "ef_search": HNSW_EF_SEARCH,
+    }
     assert 0.9 <= description["recall_at_10"] <= 1.0
     queries = unit_vectors(200, 32, seed=6)
     _, rows = index.search(queries, 10)
@@ -96,7 +107,7 @@ def test_hnsw_recall_is_measured_and_high(tmp_path: Path) -> None:
     # efSearch is not stored in the FAISS file; loading restores it from the description.
     index.save(tmp_path / "hnsw.faiss")
     reloaded = VectorIndex.load(tmp_path / "hnsw.faiss", description)
-    assert reloaded.index.hnsw.efSearch == 128
+    assert reloaded.index.hnsw.efSearch == HNSW_EF_SEARCH
     np.testing.assert_array_equal(reloaded.search(queries, 10)[1], rows)
 
 
@@ -342,3 +353,14 @@ def test_killed_between_publishing_and_pointing_keeps_the_published_index(
     assert_previous_generation_intact(published, fake_embedder)
     assert_next_ingest_recovers(published, corpus, fake_embedder)
     assert (published / CURRENT_FILE).read_text().strip() == "gen-000003"
+
+
+def test_recall_probes_are_exact_for_flat_and_the_near_probe_is_recorded() -> None:
+    vectors = unit_vectors(3000, 16, seed=9)
+    exact = build_vector_index(vectors)
+    assert measure_recall(exact.index, vectors, mix=1) == 1.0
+    assert measure_recall(exact.index, vectors, mix=4, noise=0.0) == 1.0
+    hnsw = build_vector_index(vectors, flat_limit=100)
+    near = measure_recall(hnsw.index, vectors, mix=1)
+    assert near == hnsw.recall_at_10
+    assert 0.0 < measure_recall(hnsw.index, vectors, mix=4, noise=0.0) <= 1.0
