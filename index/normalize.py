@@ -126,6 +126,17 @@ def keyword_writing(text: str, language: str | None = None) -> str | None:
     return language if language in ("uk", "ru") else "cyrillic"
 
 
+def language_writing(language: str) -> str | None:
+    """Return `keyword_writing`'s answer for a text known to be in `language`, unread."""
+    if language in ("uk", "ru"):
+        return language
+    if language in _CYRILLIC_LANGUAGES:
+        return "cyrillic"
+    if language in _LATIN_LANGUAGES:
+        return "latin"
+    return None
+
+
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of text's language, biased towards en/uk/ru on short input."""
     letters = [ch for ch in text.lower() if ch.isalpha()]

@@ -11,11 +11,10 @@ import numpy as np
 from index.documents import SearchHit
 from index.embedding import Embedder
 from index.keyword import KeywordIndex
-from index.normalize import keyword_writing
+from index.normalize import keyword_writing, language_writing
 from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
 
 RRF_K = 60
-_WRITINGS: tuple[str | None, ...] = (None, "latin", "cyrillic", "uk", "ru")
 CANDIDATES = 50
 
 
@@ -40,20 +39,13 @@ class Searcher:
         self.snapshot = snapshot
         self.embedder = embedder
         self._source_names = np.array([chunk.source.casefold() for chunk in snapshot.chunks])
-        # One byte per chunk; -1 until the chunk's alphabet is first needed.
-        self._writings = np.full(len(snapshot.chunks), -1, dtype=np.int8)
         self._dates = np.array(
             [chunk.published.toordinal() for chunk in snapshot.chunks], dtype=np.int64
         )
 
     def _writing(self, row: int) -> str | None:
-        """Return which queries a chunk's words can match, worked out once, when first needed."""
-        code = int(self._writings[row])
-        if code < 0:
-            chunk = self.snapshot.chunks[row]
-            code = _WRITINGS.index(keyword_writing(chunk.text, chunk.language))
-            self._writings[row] = code
-        return _WRITINGS[code]
+        """Return which queries a chunk's words can match, from its recorded language."""
+        return language_writing(self.snapshot.chunks[row].language)
 
     @classmethod
     def open(cls, index_dir: Path, embedder: Embedder) -> Searcher:

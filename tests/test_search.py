@@ -271,3 +271,22 @@ def test_dominant_script(text: str, script: str | None) -> None:
 )
 def test_keyword_writing(text: str, language: str | None, writing: str | None) -> None:
     assert keyword_writing(text, language) == writing
+
+
+@pytest.mark.parametrize(
+    ("language", "writing"),
+    [
+        ("en", "latin"),
+        ("de", "latin"),
+        ("uk", "uk"),
+        ("ru", "ru"),
+        ("bg", "cyrillic"),
+        ("zh", None),
+    ],
+)
+def test_a_chunks_writing_comes_from_its_recorded_language(
+    language: str, writing: str | None
+) -> None:
+    from index.normalize import language_writing
+
+    assert language_writing(language) == writing
