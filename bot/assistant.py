@@ -15,7 +15,7 @@ from bot.answering import Answerer
 from bot.config import Settings
 from bot.ingesting import run_ingest
 from bot.logstore.store import LogStore
-from bot.service import FeedbackKind, FrontEnd, QuestionError
+from bot.service import FeedbackKind, FrontEnd, checked_question
 from index.embedding import Embedder, load_embedder, set_threads
 from index.search import Searcher
 from index.store import IndexStoreError, current_generation
@@ -109,19 +109,7 @@ class Negobot:
 
     def check_question(self, question: str, language: str) -> str:
         """Return the question stripped, or raise QuestionError with a message in `language`."""
-        stripped = question.strip()
-        if not stripped:
-            raise QuestionError(i18n.text(language, "empty_question"))
-        if len(stripped) > self.settings.max_question_chars:
-            raise QuestionError(
-                i18n.text(
-                    language,
-                    "too_long",
-                    length=len(stripped),
-                    limit=self.settings.max_question_chars,
-                )
-            )
-        return stripped
+        return checked_question(question, language, max_chars=self.settings.max_question_chars)
 
     def ask(
         self,

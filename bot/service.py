@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
+from bot import i18n
 from bot.answer_types import Answer
 
 FeedbackKind = Literal["helpful", "not_helpful", "report"]
@@ -12,6 +13,16 @@ FrontEnd = Literal["telegram", "chat", "cli", "api"]
 
 class QuestionError(ValueError):
     """A question that cannot be answered as asked (empty, too long); the message says why."""
+
+
+def checked_question(question: str, language: str, *, max_chars: int) -> str:
+    """Return the question stripped, or raise QuestionError with a message in `language`."""
+    stripped = question.strip()
+    if not stripped:
+        raise QuestionError(i18n.text(language, "empty_question"))
+    if len(stripped) > max_chars:
+        raise QuestionError(i18n.text(language, "too_long", length=len(stripped), limit=max_chars))
+    return stripped
 
 
 class Service(Protocol):

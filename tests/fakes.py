@@ -10,9 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot import i18n
 from bot.answer_types import Answer, Citation
-from bot.service import FeedbackKind, FrontEnd, QuestionError
+from bot.service import FeedbackKind, FrontEnd, checked_question
 
 FAIL_WORD = "boom"  # a question containing it makes ask() raise, to exercise error handling
 ABSTAIN_WORD = "weather"  # a question containing it gets an abstention
@@ -74,14 +73,7 @@ class FakeService:
 
     def check_question(self, question: str, language: str) -> str:
         """Apply the real service's rule: not empty, at most `max_question_chars`."""
-        stripped = question.strip()
-        if not stripped:
-            raise QuestionError(i18n.text(language, "empty_question"))
-        if len(stripped) > self.max_question_chars:
-            raise QuestionError(
-                i18n.text(language, "too_long", length=len(stripped), limit=self.max_question_chars)
-            )
-        return stripped
+        return checked_question(question, language, max_chars=self.max_question_chars)
 
     def ask(
         self,
