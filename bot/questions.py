@@ -59,10 +59,17 @@ _MONTH_FORMS = (
     (11, r"november|nov\.|листопад(а|і)?|ноябр(ь|я|е)"),
     (12, r"december|dec\.|груд(ень|ня|ні)|декабр(ь|я|е)"),
 )
-_MONTHS = [(number, re.compile(rf"(?<!\w)({forms})(?!\w)", re.I)) for number, forms in _MONTH_FORMS]
+
+
+def _whole_words(forms: str) -> re.Pattern[str]:
+    """Compile alternatives that must match whole words, in any case."""
+    return re.compile(rf"(?<!\w)({forms})(?!\w)", re.I)
+
+
+_MONTHS = [(number, _whole_words(forms)) for number, forms in _MONTH_FORMS]
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _ANY_MONTH = "|".join(forms for _, forms in _MONTH_FORMS)
-_MONTH_NAME = re.compile(rf"(?<!\w)({_ANY_MONTH})(?!\w)", re.I)
+_MONTH_NAME = _whole_words(_ANY_MONTH)
 # Dates and years are numbers too, but never the answer to "how many".
 _DATE_OR_YEAR = re.compile(
     rf"\b\d{{1,2}}\s+({_ANY_MONTH})(?!\w)|(?<!\w)({_ANY_MONTH})\s+\d{{1,2}}\b|\b(19|20)\d\d\b",
@@ -86,9 +93,7 @@ _ORDINAL_FORMS = (
     (4, r"fourth|4th|четверт\w*"),
     (5, r"fifth|5th|п'ят(ий|ого|ому|ій|а|е)|пят(ый|ого|ом|ой|ая|ое)"),
 )
-_ORDINALS = [
-    (number, re.compile(rf"(?<!\w)({forms})(?!\w)", re.I)) for number, forms in _ORDINAL_FORMS
-]
+_ORDINALS = [(number, _whole_words(forms)) for number, forms in _ORDINAL_FORMS]
 # Reward for a sentence naming the ordinal the question names; a sentence naming only other
 # ordinals ("the third day" when the second is asked about) loses as much.
 ORDINAL_BONUS = 0.15
@@ -99,9 +104,11 @@ def ordinals_in(text: str) -> set[int]:
     return {number for number, pattern in _ORDINALS if pattern.search(text)}
 
 
-def ordinal_bonus(question: str, sentence: str) -> float:
-    """Reward a sentence that names the question's ordinal, penalise one naming only others."""
-    wanted = ordinals_in(question)
+def ordinal_bonus(wanted: set[int], sentence: str) -> float:
+    """Reward a sentence naming an ordinal in `wanted`, penalise one naming only others.
+
+    `wanted` is `ordinals_in(question)`, read once per question rather than once per sentence.
+    """
     if not wanted:
         return 0.0
     named = ordinals_in(sentence)

@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 
 from bot import i18n
-from bot.questions import answer_type, numbers_in, ordinal_bonus, type_bonus
+from bot.questions import answer_type, numbers_in, ordinal_bonus, ordinals_in, type_bonus
 from index.chunking import split_sentences
 from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
@@ -64,6 +64,7 @@ class SentencePicker:
         """Return up to `count` sentences of the hits that best answer the question, best first."""
         question_terms = set(tokenize(question))
         wanted = answer_type(question)
+        asked_ordinals = ordinals_in(question)
         newest = max(hit.chunk.published for hit in hits)
         pool: list[tuple[str, Chunk, float]] = []
         for rank, hit in enumerate(hits):
@@ -74,7 +75,7 @@ class SentencePicker:
                 overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0
                 prior = RANK_PRIOR / (rank + 1) + OVERLAP_WEIGHT * overlap
                 prior += type_bonus(wanted, sentence, question)
-                prior += ordinal_bonus(question, sentence)
+                prior += ordinal_bonus(asked_ordinals, sentence)
                 if wanted is not None and hit.chunk.position == 0 and index == 0:
                     prior -= LEAD_PENALTY
                 if status:

@@ -82,7 +82,8 @@ def test_ordinals_are_read_in_every_language(text: str, ordinals: set[int]) -> N
 
 def test_sentences_naming_the_asked_ordinal_win_and_others_lose() -> None:
     question = "Сколько пленных освободили во второй день обмена?"
-    assert ordinal_bonus(question, "Другого дня повернулися ще 307 захисників.") > 0
-    assert ordinal_bonus(question, "Третього дня сторони обміняли ще по 303 особи.") < 0
-    assert ordinal_bonus(question, "Обмін відбувався три дні поспіль.") == 0
-    assert ordinal_bonus("Who led the delegation?", "The second round was short.") == 0
+    asked = ordinals_in(question)
+    assert ordinal_bonus(asked, "Другого дня повернулися ще 307 захисників.") > 0
+    assert ordinal_bonus(asked, "Третього дня сторони обміняли ще по 303 особи.") < 0
+    assert ordinal_bonus(asked, "Обмін відбувався три дні поспіль.") == 0
+    assert ordinal_bonus(ordinals_in("Who led the delegation?"), "The second round was short.") == 0
