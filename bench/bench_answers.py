@@ -11,6 +11,7 @@ in-scope from out-of-scope questions.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import statistics
@@ -60,26 +61,85 @@ def _has_fact(item: dict, text: str) -> bool:
     return any(_squash(fact) in _squash(text) for fact in _facts(item))
 
 
-def calibrate(best: list[float], in_scope: list[bool]) -> tuple[float, float]:
-    """Return the threshold with the best balanced accuracy, and that accuracy."""
-    scores = np.array(best)
+def calibrate(scores: list[float], in_scope: list[bool]) -> tuple[float, float]:
+    """Return the threshold with the best balanced accuracy, and that accuracy.
+
+    Candidates are the midpoints between neighbouring scores; among equally accurate ones the
+    widest gap wins, so the threshold sits as far as it can from the questions on either side.
+    """
+    values = np.array(scores)
     labels = np.array(in_scope)
+    ordered = np.unique(values)
+    if ordered.size < 2 or labels.all() or not labels.any():
+        return float(ordered[0]), 0.0
     results = []
-    for threshold in np.round(np.arange(0.05, 0.95, 0.005), 3):
-        answered = scores >= threshold
-        tpr = answered[labels].mean() if labels.any() else 0.0
-        tnr = (~answered[~labels]).mean() if (~labels).any() else 0.0
-        results.append(((tpr + tnr) / 2, tpr, -threshold, threshold))
-    balanced, _, _, threshold = max(results)
-    return float(threshold), float(balanced)
+    for low, high in itertools.pairwise(ordered):
+        threshold = (low + high) / 2
+        answered = values >= threshold
+        balanced = (answered[labels].mean() + (~answered[~labels]).mean()) / 2
+        results.append((round(float(balanced), 6), float(high - low), float(threshold)))
+    balanced, _, threshold = max(results)
+    return round(threshold, 3), balanced
+
+
+def _candidates(values: np.ndarray) -> list[tuple[float, float]]:
+    """Return (threshold, gap) for the midpoints between neighbouring distinct values."""
+    ordered = np.unique(values)
+    return [((lo + hi) / 2, hi - lo) for lo, hi in itertools.pairwise(ordered)]
+
+
+def calibrate_jointly(
+    best: list[float], margins: list[float], in_scope: list[bool]
+) -> tuple[float, float, float]:
+    """Return the (cosine threshold, scope margin) pair with the best balanced accuracy.
+
+    A question is answered when it clears both. Among equally accurate pairs, the one with the
+    widest gaps on either side wins.
+    """
+    cosines, scopes, labels = np.array(best), np.array(margins), np.array(in_scope)
+    results = []
+    for threshold, cosine_gap in _candidates(cosines):
+        for margin, margin_gap in _candidates(scopes):
+            answered = (cosines >= threshold) & (scopes >= margin)
+            balanced = (answered[labels].mean() + (~answered[~labels]).mean()) / 2
+            results.append((round(float(balanced), 6), cosine_gap + margin_gap, threshold, margin))
+    balanced, _, threshold, margin = max(results)
+    return round(float(threshold), 4), round(float(margin), 3), balanced
+
+
+def _print_calibration(rows: list[dict]) -> None:
+    """Calibrate the cosine threshold, with the scope margin where the model has one."""
+    labels = [r["in_scope"] for r in rows]
+    if all(r["margin"] is not None for r in rows):
+        margins = [r["margin"] for r in rows]
+        threshold, margin, balanced = calibrate_jointly([r["best"] for r in rows], margins, labels)
+        print(
+            f"\ncalibrated threshold {threshold:.4f} with scope margin {margin:.3f} "
+            f"(balanced accuracy {balanced:.3f})"
+        )
+    else:
+        threshold, balanced = calibrate([r["best"] for r in rows], labels)
+        print(f"\ncalibrated threshold {threshold:.3f} (balanced accuracy {balanced:.3f})")
+    for name, key in (("best cosine", "best"), ("scope margin", "margin")):
+        if any(r[key] is None for r in rows):
+            continue
+        inside = sorted(r[key] for r in rows if r["in_scope"])
+        outside = sorted(r[key] for r in rows if not r["in_scope"])
+        print(
+            f"{name} in scope: min {inside[0]:.3f} median {statistics.median(inside):.3f}; "
+            f"out of scope: median {statistics.median(outside):.3f} max {outside[-1]:.3f}"
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
-    parser.add_argument("--questions", type=Path, default=ROOT / "bench/questions.jsonl")
+    parser.add_argument(
+        "--questions", type=Path, nargs="+", default=[ROOT / "bench/questions.jsonl"]
+    )
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--scope-margin", type=float, default=None)
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--sentences", type=int, default=5, help="Sentences per answer.")
     parser.add_argument(
@@ -90,7 +150,12 @@ def main() -> int:
 
     set_threads(1)
     embedder = load_embedder(args.model)
-    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
+    questions = [
+        json.loads(line)
+        for path in args.questions
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     with tempfile.TemporaryDirectory() as folder:
         index_dir = args.index_dir or Path(folder) / "index"
         ingest_articles(
@@ -101,7 +166,11 @@ def main() -> int:
         )
         searcher = Searcher.open(index_dir, embedder)
         answerer = Answerer(
-            lambda: searcher, embedder, threshold=args.threshold, sentences=args.sentences
+            lambda: searcher,
+            embedder,
+            threshold=args.threshold,
+            sentences=args.sentences,
+            scope_margin=args.scope_margin,
         )
         answerer.answer("warm-up question about the talks")
         rows = []
@@ -111,9 +180,16 @@ def main() -> int:
             latency = (time.perf_counter() - started) * 1000
             best = max((r["cosine"] for r in answer.retrieved), default=0.0)
             top3 = _article_ids(answer, 3)
-            rows.append({**item, "answer": answer, "latency": latency, "best": best, "top3": top3})
+            margin = answer.scope_margin
+            rows.append(
+                {**item, "answer": answer, "latency": latency, "best": best, "top3": top3}
+                | {"margin": margin}
+            )
 
-    print(f"model {args.model}, threshold {answerer.threshold}\n")
+    print(
+        f"model {args.model}, threshold {answerer.threshold}, scope margin {answerer.scope.minimum}"
+        f", {len(questions)} questions from {', '.join(p.name for p in args.questions)}\n"
+    )
     print(
         "| language | questions | recall@3 | fact in answer | answered (in scope) "
         "| abstained (out of scope) |"
@@ -153,15 +229,13 @@ def main() -> int:
                     f"  fact miss [{row['language']}] {row['id']}: {row['question']} "
                     f"(wanted {fact!r})\n      {row['answer'].text[:300]!r}"
                 )
+            if not row["in_scope"] and not row["answer"].abstained:
+                print(
+                    f"  answered out of scope [{row['language']}] {row['id']}: {row['question']} "
+                    f"(best cosine {row['best']:.3f}, scope margin {row['margin']})"
+                )
     if args.calibrate:
-        threshold, balanced = calibrate([r["best"] for r in rows], [r["in_scope"] for r in rows])
-        print(f"\ncalibrated threshold {threshold:.3f} (balanced accuracy {balanced:.3f})")
-        inside = sorted(r["best"] for r in rows if r["in_scope"])
-        outside = sorted(r["best"] for r in rows if not r["in_scope"])
-        print(
-            f"best cosine in scope: min {inside[0]:.3f} median {statistics.median(inside):.3f}; "
-            f"out of scope: median {statistics.median(outside):.3f} max {outside[-1]:.3f}"
-        )
+        _print_calibration(rows)
     return 0
 
 

@@ -46,6 +46,8 @@ class Answer:
     mode: str = "extractive"
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
+    # How far inside the bot's subject the question lies (bot/scope.py); None when not measured.
+    scope_margin: float | None = None
     log_id: str | None = None  # the log row's public uid, also carried by feedback buttons
 
     def to_json(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from bot import i18n
 from index.normalize import detect_language
 
 # Extra score for a sentence carrying the kind of fact asked for (a number, a name, a place).
-TYPE_BONUS = 0.15
+TYPE_BONUS = 0.25
 # Reports on an event late in a month are often published early in the next.
 PERIOD_GRACE_DAYS = 3
 
@@ -31,7 +31,9 @@ _NUMBER_WORDS = re.compile(
 )
 _ANSWER_TYPES = {
     "duration": re.compile(
-        r"how long|як довго|скільки (трива|йшл)|как долго|сколько (длил|продолжал|шл)", re.I
+        r"how long|how many (hours|days|minutes|weeks)|як довго|скільки (трива|йшл|часу)|"
+        r"как долго|сколько (длил|продолжал|шл|времени|по времени|час)",
+        re.I,
     ),
     "number": re.compile(r"how (many|much)|скільки|сколько", re.I),
     "date": re.compile(r"\bwhen\b|what date|\bколи\b|\bкогда\b", re.I),
@@ -43,6 +45,13 @@ _ANSWER_TYPES = {
     "place": re.compile(r"\bwhere\b|\bде\b|\bгде\b", re.I),
 }
 
+# Where things happened is often told without a proper name: "on the Belarusian border".
+_PLACE_NOUN = re.compile(
+    r"\b(border|frontier|palace|base|airport|embassy|residence|resort|venue|"
+    r"кордон|палац|баз[аіиу]|аеропорт|посольств|резиденц|"
+    r"границ|дворц|дворец|аэропорт)\w*",
+    re.I,
+)
 
 # Month names and their inflected forms. English "May" must be capitalised: "may" is a verb.
 _MONTH_FORMS = (
@@ -77,7 +86,8 @@ _DATE_OR_YEAR = re.compile(
 )
 _DURATION = re.compile(
     r"(\d+|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|"
-    r"half an?|a few|several|одн|дв|три|чотир|п'ят|пят|четыр|кілька|несколько)\w*)[\s-]*"
+    r"half an?|a few|several|одн|дв|три|чотир|п'ят|пят|четыр|кілька|несколько|"
+    r"понад|більше|менше|майже|близько|больше|более|меньше|менее|почти|около)\w*|\ban?)[\s-]*"
     r"(hour|day|minute|week|month|year|годин|хвилин|дн|день|доб|тиж|місяц|час|минут|"
     r"сут|недел|месяц)\w*",
     re.I,
@@ -162,7 +172,12 @@ def type_bonus(wanted: str | None, sentence: str, question: str) -> float:
         names = {name.lower() for name in _FULL_NAME.findall(sentence)}
         return TYPE_BONUS if any(set(name.split()) - asked for name in names) else 0.0
     places = {word.lower() for word in _CAPITALISED.findall(sentence)[1:]} - asked
-    return TYPE_BONUS if places else 0.0
+    return TYPE_BONUS if places or _PLACE_NOUN.search(sentence) else 0.0
+
+
+def years_in(text: str) -> set[int]:
+    """Return the years (1900-2099) a text names."""
+    return {int(match.group()) for match in _YEAR.finditer(text)}
 
 
 def named_period(question: str, newest: date | None) -> tuple[date, date] | None:

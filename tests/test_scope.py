@@ -1,0 +1,162 @@
+"""The scope guard: questions about the talks are answered, other questions are not."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answering import Answerer
+from bot.scope import (
+    IN_SCOPE,
+    OFF_TOPIC,
+    ScopeGuard,
+    _digest,
+    prototype_vectors,
+    read_texts,
+    vectors_path,
+)
+from index.documents import Article
+from index.embedding import Embedder, FakeEmbedder, load_embedder, set_threads, vector_space
+from index.ingest import ingest_articles
+from index.search import Searcher
+
+
+def _languages(path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        language = line.split("\t")[0]
+        counts[language] = counts.get(language, 0) + 1
+    return counts
+
+
+def test_prototype_sets_cover_three_languages_and_do_not_overlap() -> None:
+    in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
+    assert min(_languages(IN_SCOPE)[language] for language in ("en", "uk", "ru")) >= 30
+    assert min(_languages(OFF_TOPIC)[language] for language in ("en", "uk", "ru")) >= 60
+    assert not {text.casefold() for text in in_scope} & {text.casefold() for text in off_topic}
+
+
+def test_malformed_prototype_line_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("language\ttext\nen\tWhere do the talks stand?\nuk\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"broken.tsv:3: expected 'language<TAB>text'"):
+        read_texts(broken)
+
+
+def test_margin_is_best_cosine_plus_in_scope_minus_twice_off_topic() -> None:
+    fake = FakeEmbedder()
+    guard = ScopeGuard(fake, margin=0.0)
+    query = fake.encode(["where do the peace talks stand"], kind="query")[0]
+    in_scope = fake.encode(read_texts(IN_SCOPE), kind="query") @ query
+    off_topic = fake.encode(read_texts(OFF_TOPIC), kind="query") @ query
+    expected = 0.5 + np.sort(in_scope)[-3:].mean() - 2 * np.sort(off_topic)[-3:].mean()
+    assert guard.margin(query, 0.5) == pytest.approx(expected, abs=1e-5)
+    assert guard.covers(0.01) and guard.covers(0.0) and not guard.covers(-0.01)
+
+
+def test_a_model_without_a_calibrated_margin_is_judged_by_cosine_alone() -> None:
+    guard = ScopeGuard(FakeEmbedder())
+    assert not guard.active
+    assert guard.covers(-5.0)
+
+
+def test_vectors_are_computed_when_none_are_shipped_for_the_model() -> None:
+    fake = FakeEmbedder()
+    assert not vectors_path(vector_space(fake)).exists()
+    in_scope, off_topic = prototype_vectors(fake)
+    assert np.allclose(in_scope, fake.encode(read_texts(IN_SCOPE), kind="query"))
+    assert off_topic.shape == (len(read_texts(OFF_TOPIC)), fake.dimension)
+
+
+def _library(embedder: Embedder, folder: Path) -> Answerer:
+    articles = [
+        Article(
+            title="Delegations meet in Istanbul",
+            text="Ukrainian and Russian delegations met in Istanbul and agreed a prisoner swap.",
+            published=date(2025, 5, 16),
+            source="Reuters",
+            url="https://example.org/istanbul",
+            language="en",
+            id="istanbul",
+        )
+    ]
+    ingest_articles(articles, index_dir=folder, embedder=embedder)
+    searcher = Searcher.open(folder, embedder)
+    return Answerer(lambda: searcher, embedder, threshold=-1.0)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the delegations agree in Istanbul in March 2027?",
+        "Чи зустрінуться делегації в Стамбулі у 2031 році?",
+    ],
+)
+def test_a_period_after_the_newest_report_is_not_answered(tmp_path: Path, question: str) -> None:
+    answerer = _library(FakeEmbedder(), tmp_path)
+    assert answerer.answer(question).abstained
+    assert not answerer.answer("What did the delegations agree in Istanbul in May 2025?").abstained
+
+
+@pytest.mark.model
+def test_shipped_vectors_match_the_packaged_model() -> None:
+    model = load_embedder("multilingual-e5-small")
+    in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
+    with np.load(vectors_path(vector_space(model))) as shipped:
+        assert str(shipped["digest"]) == _digest(in_scope, off_topic), (
+            "regenerate with `python -m bot.scope multilingual-e5-small`"
+        )
+        fresh = model.encode(in_scope[:20], kind="query")
+        assert np.sum(fresh * shipped["in_scope"][:20], axis=1).min() > 0.999
+
+
+@pytest.fixture(scope="module")
+def e5_answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    from index.loaders import load_articles
+
+    set_threads(1)
+    model = load_embedder("multilingual-e5-small")
+    folder = tmp_path_factory.mktemp("e5-index")
+    root = Path(__file__).resolve().parent.parent
+    articles = [a for a in load_articles([root / "data" / "articles"]) if isinstance(a, Article)]
+    ingest_articles(articles, index_dir=folder, embedder=model)
+    searcher = Searcher.open(folder, model)
+    return Answerer(lambda: searcher, model)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Will it rain in Kyiv at the weekend?",
+        "How are the ceasefire negotiations between Israel and Hamas going?",
+        "Скільки коштує квиток на потяг з Києва до Львова?",
+        "Какой счёт был в последнем матче «Спартака»?",
+    ],
+)
+def test_questions_beside_the_subject_are_not_answered(
+    e5_answerer: Answerer, question: str
+) -> None:
+    answer = e5_answerer.answer(question)
+    assert answer.abstained, (answer.scope_margin, answer.text[:120])
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Who led Ukraine's delegation at the first Istanbul talks?", "Umerov"),
+        ("Скільки полонених звільнила кожна сторона першого дня обміну 1000 на 1000?", "390"),
+        ("Что предложила Россия на переговорах в Стамбуле в июле?", "Стамбул"),
+    ],
+)
+def test_questions_about_the_talks_are_answered_in_any_language(
+    e5_answerer: Answerer, question: str, fact: str
+) -> None:
+    answer = e5_answerer.answer(question)
+    assert not answer.abstained, (answer.scope_margin, answer.text[:120])
+    assert answer.scope_margin is not None and answer.scope_margin >= e5_answerer.scope.minimum
+    assert fact in answer.text
