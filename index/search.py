@@ -10,6 +10,7 @@ import numpy as np
 
 from index.documents import SearchHit
 from index.embedding import Embedder
+from index.glossary import default_glossary
 from index.keyword import KeywordIndex
 from index.normalize import keyword_writing, language_writing
 from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
@@ -120,7 +121,15 @@ class Searcher:
         keyword = self.keyword_index.top(query, pool, allowed)
         if mode == "keyword":
             return self.fuse(query_vector, [], keyword, k)
-        return self.fuse(query_vector, dense, keyword, k, query_writing=keyword_writing(query))
+        writing = keyword_writing(query)
+        translated: list[tuple[int, float]] = []
+        if writing in ("uk", "ru", "cyrillic"):
+            english = default_glossary().english_terms(query)
+            if english:
+                translated = self.keyword_index.top(english, pool, allowed)
+        return self.fuse(
+            query_vector, dense, keyword, k, query_writing=writing, translated=translated
+        )
 
     def fuse(
         self,
@@ -130,21 +139,32 @@ class Searcher:
         k: int,
         *,
         query_writing: str | None = None,
+        translated: list[tuple[int, float]] | None = None,
     ) -> list[SearchHit]:
         """Combine the two rankings by reciprocal rank fusion; every hit carries its cosine.
 
         Keywords cannot match a passage written in another alphabet or another Cyrillic language
         than the query (see `keyword_writing`), so such a passage would lose the keyword vote to
         every passage in the query's language, whatever its meaning. With `query_writing` given,
-        its keyword vote is its dense rank when that is the better of the two.
+        its keyword vote is its dense rank when that is the better of the two, or its rank for
+        the question's terms in English (`translated`, from index/glossary.py) when that is better
+        still.
         """
         fused: dict[int, float] = {}
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword, start=1)}
         keyword_vote = dict(keyword_rank)
         if query_writing is not None:
-            for row, rank in dense_rank.items():
-                if self._writing(row) not in (query_writing, None):
+            # English passages get a keyword rank of their own from the translated terms; other
+            # passages the query's words cannot reach have their dense rank stand in.
+            translated_rank = {row: r for r, (row, _) in enumerate(translated or [], start=1)}
+            for row in dense_rank.keys() | translated_rank.keys():
+                writing = self._writing(row)
+                if writing in (query_writing, None):
+                    continue
+                stand_in = translated_rank if translated and writing == "latin" else dense_rank
+                rank = stand_in.get(row)
+                if rank is not None:
                     # Stray matches on shared short words do not make the keyword ranking fair.
                     keyword_vote[row] = min(rank, keyword_vote.get(row, rank))
         for ranks in (dense_rank, keyword_vote):

@@ -12,6 +12,7 @@ from index.documents import Article
 from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
 from index.loaders import load_articles
+from index.search import Searcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
@@ -88,3 +89,16 @@ def real_embedder() -> Embedder:
 
     set_threads(1)
     return load_embedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture(scope="session")
+def e5_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    """The sample library indexed with the default multilingual model, once per test session."""
+    from index.embedding import load_embedder, set_threads
+
+    set_threads(1)
+    model = load_embedder("multilingual-e5-small")
+    folder = tmp_path_factory.mktemp("e5-index")
+    articles = [item for item in load_articles([SAMPLE_ARTICLES]) if isinstance(item, Article)]
+    ingest_articles(articles, index_dir=folder, embedder=model)
+    return Searcher.open(folder, model)

@@ -19,7 +19,7 @@ from bot.scope import (
     vectors_path,
 )
 from index.documents import Article
-from index.embedding import Embedder, FakeEmbedder, load_embedder, set_threads, vector_space
+from index.embedding import Embedder, FakeEmbedder, load_embedder, vector_space
 from index.ingest import ingest_articles
 from index.search import Searcher
 
@@ -113,18 +113,9 @@ def test_shipped_vectors_match_the_packaged_model() -> None:
         assert np.sum(fresh * shipped["in_scope"][:20], axis=1).min() > 0.999
 
 
-@pytest.fixture(scope="module")
-def e5_answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
-    from index.loaders import load_articles
-
-    set_threads(1)
-    model = load_embedder("multilingual-e5-small")
-    folder = tmp_path_factory.mktemp("e5-index")
-    root = Path(__file__).resolve().parent.parent
-    articles = [a for a in load_articles([root / "data" / "articles"]) if isinstance(a, Article)]
-    ingest_articles(articles, index_dir=folder, embedder=model)
-    searcher = Searcher.open(folder, model)
-    return Answerer(lambda: searcher, model)
+@pytest.fixture
+def e5_answerer(e5_searcher: Searcher) -> Answerer:
+    return Answerer(lambda: e5_searcher, e5_searcher.embedder)
 
 
 @pytest.mark.model

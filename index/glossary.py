@@ -1,0 +1,95 @@
+"""Translate the key terms of a Ukrainian or Russian question into English for keyword search.
+
+BM25 cannot match "пасхальное перемирие" to "Easter truce", and the multilingual encoder, small as
+it is, often cannot either: it ranks the Victory Day truce first. A glossary of the terms that
+recur in negotiation news (index/data/glossary.tsv: one concept per row, English forms, then
+Ukrainian and Russian stems) turns the question's Cyrillic words into English ones that the
+keyword index can look up. Stems match any word they begin, so "пасхальн" covers every case
+ending; a multiword stem ("день побед") needs its words in a row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.tsv"
+_CYRILLIC_WORD = re.compile(r"[а-яёіїєґ]+")
+# Apostrophes inside Ukrainian words are dropped, as the keyword tokenizer does.
+_APOSTROPHE = re.compile(r"(?<=\w)[ʼ’'](?=\w)")
+MIN_STEM = 4
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One glossary row: its English forms and the Cyrillic stem sequences that name it."""
+
+    english: tuple[str, ...]
+    stems: tuple[tuple[str, ...], ...]
+
+
+class Glossary:
+    """Finds the concepts a question names in Ukrainian or Russian."""
+
+    def __init__(self, concepts: list[Concept]) -> None:
+        self.concepts = concepts
+        # Index by the first letters of each sequence's first stem, so a question is checked
+        # only against stems that could match its words.
+        self._by_prefix: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
+        for concept in concepts:
+            for sequence in concept.stems:
+                self._by_prefix.setdefault(sequence[0][:MIN_STEM], []).append((sequence, concept))
+
+    @classmethod
+    def read(cls, path: Path = GLOSSARY) -> Glossary:
+        """Read a glossary file; a malformed row is named by its line number."""
+        lines = path.read_text(encoding="utf-8").splitlines()
+        concepts = []
+        for number, line in enumerate(lines[1:], start=2):
+            if not line.strip():
+                continue
+            cells = line.split("\t")
+            if len(cells) != 3 or not all(cell.strip() for cell in cells):
+                raise ValueError(f"{path}:{number}: expected three columns: en, uk, ru")
+            english = tuple(form.strip() for form in cells[0].split("|") if form.strip())
+            stems = tuple(
+                tuple(form.lower().split())
+                for cell in cells[1:]
+                for form in _APOSTROPHE.sub("", cell).split("|")
+                if form.strip()
+            )
+            short = [stem for sequence in stems for stem in sequence if len(stem) < MIN_STEM]
+            if short:
+                raise ValueError(f"{path}:{number}: stems shorter than {MIN_STEM}: {short}")
+            concepts.append(Concept(english=english, stems=stems))
+        return cls(concepts)
+
+    def concepts_in(self, text: str) -> list[Concept]:
+        """Return the concepts whose Cyrillic stems the text contains, in order of appearance."""
+        words = _CYRILLIC_WORD.findall(_APOSTROPHE.sub("", text.lower()))
+        found: list[Concept] = []
+        for start, word in enumerate(words):
+            for sequence, concept in self._by_prefix.get(word[:MIN_STEM], ()):
+                if concept not in found and _starts_with(words[start:], sequence):
+                    found.append(concept)
+        return found
+
+    def english_terms(self, text: str) -> str:
+        """Return the English forms of the concepts the text names, as one query string."""
+        concepts = self.concepts_in(text)
+        return " ".join(dict.fromkeys(form for concept in concepts for form in concept.english))
+
+
+def _starts_with(words: list[str], stems: tuple[str, ...]) -> bool:
+    """Return whether the words begin with one word per stem, each starting with its stem."""
+    return len(words) >= len(stems) and all(
+        word.startswith(stem) for word, stem in zip(words, stems, strict=False)
+    )
+
+
+@cache
+def default_glossary() -> Glossary:
+    """Return the shipped glossary, read once."""
+    return Glossary.read()
