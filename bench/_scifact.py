@@ -253,9 +253,17 @@ class BenchSearcher(Searcher):
         k: int,
         *,
         query_writing: str | None = None,
+        translated: list[tuple[int, float]] | None = None,
     ) -> list[SearchHit]:
         if self.config.default_fusion:
-            return super().fuse(query_vector, dense, keyword, k, query_writing=query_writing)
+            return super().fuse(
+                query_vector,
+                dense,
+                keyword,
+                k,
+                query_writing=query_writing,
+                translated=translated,
+            )
         # Weighted RRF; only the ordering matters to the benchmark, so plain scores suffice.
         fused: dict[int, float] = {}
         weighted = ((dense, self.config.dense_weight), (keyword, self.config.keyword_weight))

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answer_types import Answer  # noqa: E402
 from bot.answering import Answerer  # noqa: E402
+from bot.questions import named_period, outside_coverage  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
@@ -108,7 +109,14 @@ def calibrate_jointly(
 
 
 def _print_calibration(rows: list[dict]) -> None:
-    """Calibrate the cosine threshold, with the scope margin where the model has one."""
+    """Calibrate the cosine threshold, with the scope margin where the model has one.
+
+    Questions about times the library has no reports from are left out: they are declined
+    whatever their scores.
+    """
+    dated_out = sum(r["dated_out"] for r in rows)
+    rows = [r for r in rows if not r["dated_out"]]
+    print(f"\n{dated_out} questions name only times outside the library; calibrating on the rest")
     labels = [r["in_scope"] for r in rows]
     if all(r["margin"] is not None for r in rows):
         margins = [r["margin"] for r in rows]
@@ -141,7 +149,7 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--scope-margin", type=float, default=None)
     parser.add_argument("--calibrate", action="store_true")
-    parser.add_argument("--sentences", type=int, default=5, help="Sentences per answer.")
+    parser.add_argument("--sentences", type=int, default=6, help="Sentences per answer.")
     parser.add_argument(
         "--index-dir", type=Path, help="Keep the index here and reuse it on the next run."
     )
@@ -180,10 +188,13 @@ def main() -> int:
             latency = (time.perf_counter() - started) * 1000
             best = max((r["cosine"] for r in answer.retrieved), default=0.0)
             top3 = _article_ids(answer, 3)
-            margin = answer.scope_margin
+            period = named_period(item["question"], searcher.newest_published)
+            dated_out = outside_coverage(
+                item["question"], period, searcher.oldest_published, searcher.newest_published
+            )
             rows.append(
                 {**item, "answer": answer, "latency": latency, "best": best, "top3": top3}
-                | {"margin": margin}
+                | {"margin": answer.scope_margin, "dated_out": dated_out}
             )
 
     print(

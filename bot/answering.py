@@ -14,8 +14,8 @@ from bot.answer_types import Answer, Citation
 from bot.questions import (
     is_status_question,
     named_period,
+    outside_coverage,
     question_language,
-    years_in,
 )
 from bot.scope import ScopeGuard
 from bot.sentences import SentencePicker, freshness
@@ -26,7 +26,7 @@ from index.search import RRF_K, Searcher, SearchFilters
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
-CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.819, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
+CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.812, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
 DEFAULT_THRESHOLD = 0.35
 # A moderator's correction is reused when a new question is at least this close to the old one;
 # e5 puts any two questions about the talks near 0.9, so it needs a higher bar.
@@ -64,7 +64,7 @@ class Answerer:
         embedder: Embedder,
         *,
         threshold: float | None = None,
-        sentences: int = 5,
+        sentences: int = 6,
         corrections: Callable[[], Sequence[CorrectionLike]] | None = None,
         generator: Generator | None = None,
         scope_margin: float | None = None,
@@ -138,7 +138,9 @@ class Answerer:
         if (
             best_cosine < self.threshold
             or (margin is not None and not self.scope.covers(margin))
-            or _after_library(question, period, searcher.newest_published)
+            or outside_coverage(
+                question, period, searcher.oldest_published, searcher.newest_published
+            )
         ):
             return Answer(
                 question=question,
@@ -203,16 +205,6 @@ class Answerer:
             retrieved=retrieved,
             scope_margin=margin,
         )
-
-
-def _after_library(question: str, period: tuple[date, date] | None, newest: date | None) -> bool:
-    """Return whether the question asks about a month or year the library has no reports from."""
-    if newest is None:
-        return False
-    if period is not None:
-        return period[0] > newest
-    years = years_in(question)
-    return bool(years) and min(years) > newest.year
 
 
 def _with_recent(

@@ -72,6 +72,7 @@ class Negobot:
             self.searcher,
             embedder,
             threshold=settings.abstain_threshold,
+            scope_margin=settings.scope_margin,
             sentences=settings.answer_sentences,
             corrections=self.log_store.approved_corrections,
             generator=generator,

@@ -44,7 +44,8 @@ class Settings(BaseSettings):
 
     # answering
     abstain_threshold: float | None = None  # None: the calibrated value for the model
-    answer_sentences: int = Field(default=5, ge=1, le=8)
+    scope_margin: float | None = None  # None: the calibrated value (bot/scope.py), if any
+    answer_sentences: int = Field(default=6, ge=1, le=8)
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str = "local"

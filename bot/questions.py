@@ -31,7 +31,8 @@ _NUMBER_WORDS = re.compile(
 )
 _ANSWER_TYPES = {
     "duration": re.compile(
-        r"how long|how many (hours|days|minutes|weeks)|як довго|скільки (трива|йшл|часу)|"
+        r"how long|how many (hours|days|minutes|weeks)|як довго|"
+        r"скільки (трива|йшл|часу|годин|хвилин|днів|діб)|"
         r"как долго|сколько (длил|продолжал|шл|времени|по времени|час)",
         re.I,
     ),
@@ -175,9 +176,43 @@ def type_bonus(wanted: str | None, sentence: str, question: str) -> float:
     return TYPE_BONUS if places or _PLACE_NOUN.search(sentence) else 0.0
 
 
-def years_in(text: str) -> set[int]:
-    """Return the years (1900-2099) a text names."""
-    return {int(match.group()) for match in _YEAR.finditer(text)}
+# "since 2022" and "before 2025" name one end of an open span, not the time asked about.
+_SINCE = re.compile(r"(?<!\w)(since|from|after|з|із|зі|від|після|с|со|после|начиная с)\s+$", re.I)
+_BEFORE = re.compile(r"(?<!\w)(before|until|till|до|перед)\s+$", re.I)
+
+
+def years_named(text: str) -> list[tuple[int, str]]:
+    """Return each year (1900-2099) the text names, with "since", "before" or "in" for its use."""
+    named = []
+    for match in _YEAR.finditer(text):
+        before = text[: match.start()]
+        use = "since" if _SINCE.search(before) else "before" if _BEFORE.search(before) else "in"
+        named.append((int(match.group()), use))
+    return named
+
+
+def outside_coverage(
+    question: str, period: tuple[date, date] | None, oldest: date | None, newest: date | None
+) -> bool:
+    """Return whether the question asks only about times the library has no reports from.
+
+    `period` is `named_period(question, newest)`; the library spans `oldest` to `newest`.
+    "What did the Minsk agreements of 2015 say?" and "talks in March 2027" are outside a library
+    of 2025 reports; "the first talks since 2022" is not.
+    """
+    if oldest is None or newest is None:
+        return False
+    if period is not None:
+        return period[1] < oldest or period[0] > newest
+    years = years_named(question)
+    if not years:
+        return False
+    return not any(
+        (use == "since" and year <= newest.year)
+        or (use == "before" and year >= oldest.year)
+        or (use == "in" and oldest.year <= year <= newest.year)
+        for year, use in years
+    )
 
 
 def named_period(question: str, newest: date | None) -> tuple[date, date] | None:
@@ -194,9 +229,9 @@ def named_period(question: str, newest: date | None) -> tuple[date, date] | None
     if not found:
         return None
     _, month = min(found)
-    year_match = _YEAR.search(question)
-    if year_match:
-        year = int(year_match.group())
+    years = [year for year, use in years_named(question) if use == "in"]
+    if years:
+        year = years[0]
     else:
         latest = newest or date.today()
         year = latest.year if month <= latest.month else latest.year - 1

@@ -69,6 +69,13 @@ class Searcher:
         return date.fromordinal(int(self._dates.max()))
 
     @property
+    def oldest_published(self) -> date | None:
+        """Return the publication date of the oldest chunk in the index."""
+        if not len(self._dates):
+            return None
+        return date.fromordinal(int(self._dates.min()))
+
+    @property
     def keyword_index(self) -> KeywordIndex:
         return self.snapshot.keyword_index
 

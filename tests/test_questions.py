@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 
-from bot.questions import answer_type, named_period, ordinal_bonus, ordinals_in, type_bonus
+from bot.questions import (
+    answer_type,
+    named_period,
+    ordinal_bonus,
+    ordinals_in,
+    outside_coverage,
+    type_bonus,
+    years_named,
+)
 
 NEWEST = date(2025, 11, 24)
 
@@ -40,6 +48,9 @@ def test_no_month_no_period(question: str) -> None:
     [
         ("How long did the meeting last?", "duration"),
         ("Сколько длилось пасхальное перемирие?", "duration"),
+        ("скільки годин говорили трамп і путін?", "duration"),
+        ("Сколько времени шли переговоры?", "duration"),
+        ("How many hours did they talk?", "duration"),
         ("How many prisoners were freed?", "number"),
         ("Скільки тіл повернули?", "number"),
         ("When did the ceasefire start?", "date"),
@@ -64,6 +75,16 @@ def test_durations_answer_how_long() -> None:
     assert type_bonus("duration", "The meeting lasted less than two hours.", question) > 0
     assert type_bonus("duration", "Встреча длилась около 40 минут.", question) > 0
     assert type_bonus("duration", "The talks were held in Istanbul in 2025.", question) == 0
+    assert type_bonus("duration", "The meeting lasted a little over an hour.", question) > 0
+    assert type_bonus("duration", "Встреча продолжалась больше часа.", question) > 0
+    assert type_bonus("duration", "Anyway, the delegations met again.", question) == 0
+
+
+def test_a_place_can_be_named_without_a_proper_noun() -> None:
+    question = "Где именно передавали людей?"
+    border = "Передача людей відбувалася на українсько-білоруському кордоні."
+    assert type_bonus("place", border, question) > 0
+    assert type_bonus("place", "Передача людей відбувалася три дні поспіль.", question) == 0
 
 
 @pytest.mark.parametrize(
@@ -87,3 +108,40 @@ def test_sentences_naming_the_asked_ordinal_win_and_others_lose() -> None:
     assert ordinal_bonus(asked, "Третього дня сторони обміняли ще по 303 особи.") < 0
     assert ordinal_bonus(asked, "Обмін відбувався три дні поспіль.") == 0
     assert ordinal_bonus(ordinals_in("Who led the delegation?"), "The second round was short.") == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the 1994 Budapest Memorandum say?", [(1994, "in")]),
+        ("the first direct talks since 2022", [(2022, "since")]),
+        ("переговоры с 2022 года", [(2022, "since")]),
+        ("що було до 2025 року", [(2025, "before")]),
+        ("Who led the talks in May 2025?", [(2025, "in")]),
+        ("How many prisoners were exchanged?", []),
+    ],
+)
+def test_years_are_read_with_how_they_are_used(
+    question: str, expected: list[tuple[int, str]]
+) -> None:
+    assert years_named(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "outside"),
+    [
+        ("What did the 1994 Budapest Memorandum say?", True),
+        ("what was agreed at the peace talks in january 2026?", True),
+        ("Що вирішили на переговорах у Білорусі наприкінці лютого 2022 року?", True),
+        ("Where did the first direct talks since 2022 take place?", False),
+        ("Who led the talks in May, the first since 2022?", False),
+        ("What happened before 2026?", False),
+        ("Who led the Russian delegation?", False),
+    ],
+)
+def test_questions_about_times_outside_the_library_are_recognised(
+    question: str, outside: bool
+) -> None:
+    oldest, newest = date(2025, 2, 18), date(2025, 11, 24)
+    period = named_period(question, newest)
+    assert outside_coverage(question, period, oldest, newest) is outside
