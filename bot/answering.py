@@ -135,16 +135,25 @@ class Answerer:
         retrieved = [_retrieved_row(hit) for hit in hits]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
+        oldest, newest = searcher.oldest_published, searcher.newest_published
+        dated_out = outside_coverage(question, period, oldest, newest)
         if (
-            best_cosine < self.threshold
+            dated_out
+            or best_cosine < self.threshold
             or (margin is not None and not self.scope.covers(margin))
-            or outside_coverage(
-                question, period, searcher.oldest_published, searcher.newest_published
-            )
         ):
+            declined = i18n.text(language, "no_answer")
+            if dated_out and oldest and newest:
+                span = i18n.text(
+                    language,
+                    "coverage",
+                    first=i18n.format_date(oldest, language),
+                    last=i18n.format_date(newest, language),
+                )
+                declined = f"{declined} {span}"
             return Answer(
                 question=question,
-                text=i18n.text(language, "no_answer"),
+                text=declined,
                 language=language,
                 abstained=True,
                 retrieved=retrieved,

@@ -16,6 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "as_of": "As of {date}:",
         "sources": "Sources",
+        "coverage": "My reports run from {first} to {last}.",
         "no_answer": (
             "My sources don't cover that. I answer from news reports on the Ukraine–Russia peace "
             "talks; try /sources to see what the library holds."
@@ -35,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "uk": {
         "as_of": "Станом на {date}:",
         "sources": "Джерела",
+        "coverage": "Мої повідомлення охоплюють період з {first} по {last}.",
         "no_answer": (
             "Мої джерела цього не висвітлюють. Я відповідаю за новинами про мирні переговори "
             "України та Росії; надішліть /sources, щоб побачити, що є в бібліотеці."
@@ -54,6 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ru": {
         "as_of": "По состоянию на {date}:",
         "sources": "Источники",
+        "coverage": "Мои сообщения охватывают период с {first} по {last}.",
         "no_answer": (
             "Мои источники этого не освещают. Я отвечаю по новостям о мирных переговорах "
             "Украины и России; отправьте /sources, чтобы увидеть, что есть в библиотеке."
