@@ -153,9 +153,9 @@ class Searcher:
         Keywords cannot match a passage written in another alphabet or another Cyrillic language
         than the query (see `keyword_writing`), so such a passage would lose the keyword vote to
         every passage in the query's language, whatever its meaning. With `query_writing` given,
-        its keyword vote is its dense rank when that is the better of the two, or its rank for
-        the question's terms in English (`translated`, from index/glossary.py) when that is better
-        still.
+        such a passage's keyword vote is the better of its own keyword rank and a stand-in: its
+        rank for the question's terms in English (`translated`, from index/glossary.py) when it
+        is written in Latin letters and there are such terms, else its dense rank.
         """
         fused: dict[int, float] = {}
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
