@@ -136,7 +136,7 @@ class Answerer:
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
         oldest, newest = searcher.oldest_published, searcher.newest_published
-        dated_out = outside_coverage(question, period, oldest, newest)
+        dated_out = outside_coverage(question, period, oldest, newest, asks_about_now=status)
         if (
             dated_out
             or best_cosine < self.threshold

@@ -192,16 +192,25 @@ def years_named(text: str) -> list[tuple[int, str]]:
 
 
 def outside_coverage(
-    question: str, period: tuple[date, date] | None, oldest: date | None, newest: date | None
+    question: str,
+    period: tuple[date, date] | None,
+    oldest: date | None,
+    newest: date | None,
+    *,
+    asks_about_now: bool = False,
 ) -> bool:
     """Return whether the question asks only about times the library has no reports from.
 
     `period` is `named_period(question, newest)`; the library spans `oldest` to `newest`.
     "What did the Minsk agreements of 2015 say?" and "talks in March 2027" are outside a library
-    of 2025 reports; "the first talks since 2022" is not.
+    of 2025 reports; "the first talks since 2022" is not. A question that `asks_about_now`
+    ("the war began in 2022; where do the talks stand now?") names earlier years as background,
+    so only later ones count against it.
     """
     if oldest is None or newest is None:
         return False
+    if asks_about_now:
+        oldest = date.min
     if period is not None:
         return period[1] < oldest or period[0] > newest
     years = years_named(question)

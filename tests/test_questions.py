@@ -145,3 +145,12 @@ def test_questions_about_times_outside_the_library_are_recognised(
     oldest, newest = date(2025, 2, 18), date(2025, 11, 24)
     period = named_period(question, newest)
     assert outside_coverage(question, period, oldest, newest) is outside
+
+
+def test_a_question_about_now_may_name_earlier_years_as_background() -> None:
+    oldest, newest = date(2025, 2, 18), date(2025, 11, 24)
+    question = "The war began in 2022; where do the peace talks stand now?"
+    assert outside_coverage(question, None, oldest, newest, asks_about_now=True) is False
+    assert outside_coverage(question, None, oldest, newest) is True
+    later = "What is the latest on the talks in 2027?"
+    assert outside_coverage(later, None, oldest, newest, asks_about_now=True) is True
