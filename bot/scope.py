@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedding import Embedder, load_embedder, vector_space
+from index.tsv import read_rows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 IN_SCOPE = DATA_DIR / "in_scope.tsv"
@@ -36,16 +37,8 @@ CALIBRATED_MARGINS = {"multilingual-e5-small": -0.015}
 
 def read_texts(path: Path) -> list[str]:
     """Read a `language<TAB>text` file with a header line; return the texts."""
-    texts = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        cells = line.split("\t")
-        if len(cells) != 2 or not cells[1].strip():
-            raise ValueError(f"{path}:{number}: expected 'language<TAB>text'")
-        texts.append(cells[1].strip())
-    return texts
+    _, rows = read_rows(path, width=2, expected="'language<TAB>text'")
+    return [cells[1] for _, cells in rows]
 
 
 def _digest(in_scope: list[str], off_topic: list[str]) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedding import Embedder, EmbeddingModelError, TextKind
+from index.tsv import read_rows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PARALLEL_SENTENCES = DATA_DIR / "parallel_sentences.tsv"
@@ -36,16 +37,8 @@ def directions_path(model_name: str) -> Path:
 
 def read_parallel_sentences(path: Path = PARALLEL_SENTENCES) -> dict[str, list[str]]:
     """Read the tab-separated parallel sentences: a header of language codes, then one row each."""
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    languages = lines[0].split("\t")
-    columns: dict[str, list[str]] = {language: [] for language in languages}
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) != len(languages) or not all(cell.strip() for cell in cells):
-            raise ValueError(f"{path}:{number}: expected {len(languages)} non-empty columns")
-        for language, cell in zip(languages, cells, strict=True):
-            columns[language].append(cell.strip())
-    return columns
+    languages, rows = read_rows(path)
+    return {language: [cells[i] for _, cells in rows] for i, language in enumerate(languages)}
 
 
 def language_directions(embedder: Embedder, sentences: dict[str, list[str]]) -> np.ndarray:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from index.tsv import read_rows
+
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.tsv"
 _CYRILLIC_WORD = re.compile(r"[а-яёіїєґ]+")
 # Apostrophes inside Ukrainian words are dropped, as the keyword tokenizer does.
@@ -45,14 +47,9 @@ class Glossary:
     @classmethod
     def read(cls, path: Path = GLOSSARY) -> Glossary:
         """Read a glossary file; a malformed row is named by its line number."""
-        lines = path.read_text(encoding="utf-8").splitlines()
+        _, rows = read_rows(path, width=3, expected="three columns: en, uk, ru")
         concepts = []
-        for number, line in enumerate(lines[1:], start=2):
-            if not line.strip():
-                continue
-            cells = line.split("\t")
-            if len(cells) != 3 or not all(cell.strip() for cell in cells):
-                raise ValueError(f"{path}:{number}: expected three columns: en, uk, ru")
+        for number, cells in rows:
             english = tuple(form.strip() for form in cells[0].split("|") if form.strip())
             stems = tuple(
                 tuple(form.lower().split())
