@@ -62,31 +62,31 @@ def _has_fact(item: dict, text: str) -> bool:
     return any(_squash(fact) in _squash(text) for fact in _facts(item))
 
 
+def _candidates(values: np.ndarray) -> list[tuple[float, float]]:
+    """Return (threshold, gap) for the midpoints between neighbouring distinct values."""
+    ordered = np.unique(values)
+    return [((lo + hi) / 2, hi - lo) for lo, hi in itertools.pairwise(ordered)]
+
+
+def _balanced(answered: np.ndarray, labels: np.ndarray) -> float:
+    """Mean of the share of in-scope questions answered and out-of-scope ones declined."""
+    return round(float((answered[labels].mean() + (~answered[~labels]).mean()) / 2), 6)
+
+
 def calibrate(scores: list[float], in_scope: list[bool]) -> tuple[float, float]:
     """Return the threshold with the best balanced accuracy, and that accuracy.
 
     Candidates are the midpoints between neighbouring scores; among equally accurate ones the
     widest gap wins, so the threshold sits as far as it can from the questions on either side.
     """
-    values = np.array(scores)
-    labels = np.array(in_scope)
-    ordered = np.unique(values)
-    if ordered.size < 2 or labels.all() or not labels.any():
-        return float(ordered[0]), 0.0
-    results = []
-    for low, high in itertools.pairwise(ordered):
-        threshold = (low + high) / 2
-        answered = values >= threshold
-        balanced = (answered[labels].mean() + (~answered[~labels]).mean()) / 2
-        results.append((round(float(balanced), 6), float(high - low), float(threshold)))
-    balanced, _, threshold = max(results)
+    values, labels = np.array(scores), np.array(in_scope)
+    candidates = _candidates(values)
+    if not candidates or labels.all() or not labels.any():
+        return float(values.min()), 0.0
+    balanced, _, threshold = max(
+        (_balanced(values >= threshold, labels), gap, threshold) for threshold, gap in candidates
+    )
     return round(threshold, 3), balanced
-
-
-def _candidates(values: np.ndarray) -> list[tuple[float, float]]:
-    """Return (threshold, gap) for the midpoints between neighbouring distinct values."""
-    ordered = np.unique(values)
-    return [((lo + hi) / 2, hi - lo) for lo, hi in itertools.pairwise(ordered)]
 
 
 def calibrate_jointly(
@@ -98,13 +98,16 @@ def calibrate_jointly(
     widest gaps on either side wins.
     """
     cosines, scopes, labels = np.array(best), np.array(margins), np.array(in_scope)
-    results = []
-    for threshold, cosine_gap in _candidates(cosines):
-        for margin, margin_gap in _candidates(scopes):
-            answered = (cosines >= threshold) & (scopes >= margin)
-            balanced = (answered[labels].mean() + (~answered[~labels]).mean()) / 2
-            results.append((round(float(balanced), 6), cosine_gap + margin_gap, threshold, margin))
-    balanced, _, threshold, margin = max(results)
+    balanced, _, threshold, margin = max(
+        (
+            _balanced((cosines >= threshold) & (scopes >= margin), labels),
+            cosine_gap + margin_gap,
+            threshold,
+            margin,
+        )
+        for threshold, cosine_gap in _candidates(cosines)
+        for margin, margin_gap in _candidates(scopes)
+    )
     return round(float(threshold), 4), round(float(margin), 3), balanced
 
 
