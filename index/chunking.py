@@ -14,7 +14,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”»)\]]*\s+(?=[\"'“«(\[]?[A-Z
 # Abbreviations that end in a period but rarely end a sentence in news copy.
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sen|Rep|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|"
-    r"Nov|Dec|vs|etc|U\.S|U\.N|U\.K|E\.U|ім|т\.д|т\.п|п|м|г|ст)\.|\b[A-ZА-Я]\.)$"
+    r"Nov|Dec|vs|etc|U\.S|U\.N|U\.K|E\.U|a\.m|p\.m|ім|т\.д|т\.п|п|м|г|ст)\.|\b[A-ZА-Я]\.)$"
 )
 
 

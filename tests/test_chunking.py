@@ -72,6 +72,13 @@ def sentence_runs(chunks: list[Chunk], sentences: list[str]) -> list[list[int]]:
             ["Vladimir V. Putin spoke.", "Donald J. Trump listened."],
         ),
         (
+            "The truce ran from 6 p.m. Moscow time on Saturday. It ended at 6 a.m. Kyiv time.",
+            [
+                "The truce ran from 6 p.m. Moscow time on Saturday.",
+                "It ended at 6 a.m. Kyiv time.",
+            ],
+        ),
+        (
             "Переговори відбулися в Стамбулі. Делегації обмінялися полоненими! Чи буде третій "
             "раунд? Так.",
             [
