@@ -10,10 +10,10 @@ scope margin is
     best passage cosine + mean of the 3 nearest in-scope texts - 2 x mean of the 3 nearest
     off-topic texts
 
-and the question is taken to be out of scope below a margin calibrated per model on
-bench/questions.jsonl (bench/bench_answers.py --calibrate). The prototype vectors are computed by
-`python -m bot.scope MODEL` and shipped, so starting the bot costs no extra encoding; a model
-without shipped vectors has them computed when the guard is built.
+and the question is taken to be out of scope below a margin calibrated per model, together with
+the cosine threshold, by `bench/bench_answers.py --calibrate` (docs/benchmarks.md). The
+prototype vectors are computed by `python -m bot.scope MODEL` and shipped, so starting the bot
+costs no extra encoding; a model without shipped vectors has them computed at its first question.
 """
 
 from __future__ import annotations
@@ -59,6 +59,12 @@ def prototype_vectors(embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
         with np.load(shipped) as stored:
             if str(stored["digest"]) == _digest(in_scope, off_topic):
                 return stored["in_scope"], stored["off_topic"]
+    return _encode(embedder, in_scope, off_topic)
+
+
+def _encode(
+    embedder: Embedder, in_scope: list[str], off_topic: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     return embedder.encode(in_scope, kind="query"), embedder.encode(off_topic, kind="query")
 
 
@@ -97,11 +103,12 @@ def _nearest_mean(similarities: np.ndarray) -> float:
 def write_vectors(embedder: Embedder) -> Path:
     """Compute and save the prototype vectors for the embedder's vector space."""
     in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
+    in_vectors, off_vectors = _encode(embedder, in_scope, off_topic)
     path = vectors_path(vector_space(embedder))
     np.savez_compressed(
         path,
-        in_scope=embedder.encode(in_scope, kind="query").astype(np.float32),
-        off_topic=embedder.encode(off_topic, kind="query").astype(np.float32),
+        in_scope=in_vectors.astype(np.float32),
+        off_topic=off_vectors.astype(np.float32),
         digest=np.array(_digest(in_scope, off_topic)),
     )
     return path

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from index.keyword import APOSTROPHE
 from index.tsv import read_rows
 
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.tsv"
 _CYRILLIC_WORD = re.compile(r"[а-яёіїєґ]+")
-# Apostrophes inside Ukrainian words are dropped, as the keyword tokenizer does.
-_APOSTROPHE = re.compile(r"(?<=\w)[ʼ’'](?=\w)")
+# Apostrophes inside Ukrainian words (APOSTROPHE) are dropped, as the keyword tokenizer drops them.
 MIN_STEM = 4
 
 
@@ -54,7 +54,7 @@ class Glossary:
             stems = tuple(
                 tuple(form.lower().split())
                 for cell in cells[1:]
-                for form in _APOSTROPHE.sub("", cell).split("|")
+                for form in APOSTROPHE.sub("", cell).split("|")
                 if form.strip()
             )
             short = [stem for sequence in stems for stem in sequence if len(stem) < MIN_STEM]
@@ -65,7 +65,7 @@ class Glossary:
 
     def concepts_in(self, text: str) -> list[Concept]:
         """Return the concepts whose Cyrillic stems the text contains, in order of appearance."""
-        words = _CYRILLIC_WORD.findall(_APOSTROPHE.sub("", text.lower()))
+        words = _CYRILLIC_WORD.findall(APOSTROPHE.sub("", text.lower()))
         found: list[Concept] = []
         for start, word in enumerate(words):
             for sequence, concept in self._by_prefix.get(word[:MIN_STEM], ()):

@@ -16,7 +16,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Ukrainian writes the apostrophe three ways (ʼ ’ '); inside a word it is dropped so all match.
-_APOSTROPHE = re.compile(r"(?<=\w)[ʼ’'](?=\w)")
+APOSTROPHE = re.compile(r"(?<=\w)[ʼ’'](?=\w)")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -71,7 +71,7 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
     False, English words stemmed ('negotiations' matches 'negotiated'); Cyrillic words are kept
     whole, since Snowball has no Ukrainian stemmer and a Russian one would mangle Ukrainian.
     """
-    text = _APOSTROPHE.sub("", _THOUSANDS.sub("", text.lower()))
+    text = APOSTROPHE.sub("", _THOUSANDS.sub("", text.lower()))
     return [
         _ENGLISH_STEMMER.stemWord(token) if stem and _LATIN_WORD.fullmatch(token) else token
         for token in _TOKEN.findall(text)
