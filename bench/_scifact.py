@@ -254,6 +254,7 @@ class BenchSearcher(Searcher):
         *,
         query_writing: str | None = None,
         translated: list[tuple[int, float]] | None = None,
+        concepts: frozenset[int] = frozenset(),
     ) -> list[SearchHit]:
         if self.config.default_fusion:
             return super().fuse(
@@ -263,6 +264,7 @@ class BenchSearcher(Searcher):
                 k,
                 query_writing=query_writing,
                 translated=translated,
+                concepts=concepts,
             )
         # Weighted RRF; only the ordering matters to the benchmark, so plain scores suffice.
         fused: dict[int, float] = {}

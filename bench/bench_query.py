@@ -28,6 +28,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from index.concepts import ConceptIndex  # noqa: E402
 from index.documents import Chunk  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
 from index.keyword import KeywordIndex  # noqa: E402
@@ -105,6 +106,7 @@ def build(size: int, workdir: Path, words_per_text: int) -> None:
         entry.rows.append(row)
     prepared = time.perf_counter()
     keyword_index = KeywordIndex.build([f"{chunk.title} {chunk.text}" for chunk in chunks])
+    concept_index = ConceptIndex.build(f"{chunk.title} {chunk.text}" for chunk in chunks)
     bm25_done = time.perf_counter()
     vector_index = build_vector_index(vectors)
     faiss_done = time.perf_counter()
@@ -122,6 +124,7 @@ def build(size: int, workdir: Path, words_per_text: int) -> None:
         vectors=vectors,
         vector_index=vector_index,
         keyword_index=keyword_index,
+        concept_index=concept_index,
     )
     written = time.perf_counter()
     print(
@@ -131,7 +134,7 @@ def build(size: int, workdir: Path, words_per_text: int) -> None:
                 "index": vector_index.describe(),
                 "seconds": {
                     "prepare": round(prepared - started, 1),
-                    "bm25": round(bm25_done - prepared, 1),
+                    "bm25 and concepts": round(bm25_done - prepared, 1),
                     "faiss": round(faiss_done - bm25_done, 1),
                     "write": round(written - faiss_done, 1),
                 },

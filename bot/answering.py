@@ -36,6 +36,7 @@ RETRIEVE_K = 8
 SENTENCE_CHUNKS = 5
 # "What's the latest" is answered from the reporting of the weeks before the newest article.
 RECENT_DAYS = 45
+SUBJECT_POOL = 16
 
 
 class CorrectionLike(Protocol):
@@ -130,8 +131,9 @@ class Answerer:
         period = named_period(question, searcher.newest_published)
         if period is not None:
             hits = _with_period(searcher, question, query_vector, hits, period)
+        anchor = searcher.newest_published
         if status:
-            hits = _with_recent(searcher, question, query_vector, hits)
+            hits, anchor = _with_recent(searcher, question, query_vector, hits)
         retrieved = [_retrieved_row(hit) for hit in hits]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
@@ -159,14 +161,13 @@ class Answerer:
                 retrieved=retrieved,
                 scope_margin=margin,
             )
-        if status:
+        if status and anchor is not None:
             hits = _by_recency(hits)
-            newest = max(hit.chunk.published for hit in hits)
-            current = [h for h in hits if (newest - h.chunk.published).days <= RECENT_DAYS]
+            current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= RECENT_DAYS]
             if current:
                 # The question is on topic (it passed the threshold), so "what's the latest" is
-                # answered from the latest reporting alone: older articles, however close in
-                # wording (or in language), describe a past state of the talks.
+                # answered from the latest reporting on it alone: older articles, however close
+                # in wording (or in language), describe a past state of the talks.
                 hits = current
         chosen = self._picker.choose(
             question,
@@ -218,17 +219,51 @@ class Answerer:
 
 def _with_recent(
     searcher: Searcher, question: str, query_vector: np.ndarray, hits: list[SearchHit]
-) -> list[SearchHit]:
-    """Put the best passages of the latest weeks' reporting ahead of older matches."""
+) -> tuple[list[SearchHit], date | None]:
+    """Put the best passages of the latest reporting on the question's subject ahead of the rest.
+
+    Returns the hits and the date of that latest reporting: the newest report in the library
+    for "what's the latest on the talks", but the newest one naming Istanbul for "where do the
+    Istanbul talks stand now", when the newest report is about another strand of the talks.
+    """
     newest = searcher.newest_published
     if newest is None:
-        return hits
-    recent_filter = SearchFilters(published_from=newest - timedelta(days=RECENT_DAYS))
-    recent = searcher.search(
-        question, RETRIEVE_K // 2, filters=recent_filter, query_vector=query_vector
+        return hits, None
+    recent = _published_before(searcher, question, query_vector, newest)
+    wider = searcher.search(question, SUBJECT_POOL, query_vector=query_vector)
+    anchor = _newest_on_subject(searcher, question, _merged(recent, wider)) or newest
+    if anchor < newest - timedelta(days=RECENT_DAYS):
+        recent = _published_before(searcher, question, query_vector, anchor)
+    return _merged(recent, hits), anchor
+
+
+def _published_before(
+    searcher: Searcher, question: str, query_vector: np.ndarray, last: date
+) -> list[SearchHit]:
+    """Return the best passages published in the RECENT_DAYS up to `last`."""
+    window = SearchFilters(published_from=last - timedelta(days=RECENT_DAYS), published_to=last)
+    return searcher.search(question, RETRIEVE_K // 2, filters=window, query_vector=query_vector)
+
+
+def _newest_on_subject(searcher: Searcher, question: str, hits: list[SearchHit]) -> date | None:
+    """Return the date of the newest hit naming as much of the question's subject as any hit.
+
+    The subject is the glossary concepts the question names, weighed by rarity; None when the
+    question names none, or no hit names any.
+    """
+    scores = searcher.concept_scores(question, hits)
+    best = max(scores, default=0.0)
+    if best <= 0:
+        return None
+    return max(
+        hit.chunk.published for hit, score in zip(hits, scores, strict=True) if score >= best
     )
-    seen = {hit.chunk.chunk_id for hit in recent}
-    return recent + [hit for hit in hits if hit.chunk.chunk_id not in seen]
+
+
+def _merged(first: list[SearchHit], then: list[SearchHit]) -> list[SearchHit]:
+    """Return the hits of `first`, then those of `then` not already among them."""
+    seen = {hit.chunk.chunk_id for hit in first}
+    return first + [hit for hit in then if hit.chunk.chunk_id not in seen]
 
 
 def _with_period(

@@ -20,6 +20,7 @@ _STATUS = re.compile(
     r"на данный момент|текущ|новост|що нового|что нового",
     re.IGNORECASE,
 )
+_LAST_OF_SERIES = re.compile(r"останн|последн", re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
 _CAPITALISED = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
 # A person is named by two capitalised words in a row: "Marco Rubio", "Володимир Мединський".
@@ -39,8 +40,13 @@ _ANSWER_TYPES = {
     "number": re.compile(r"how (many|much)|скільки|сколько", re.I),
     "date": re.compile(r"\bwhen\b|what date|\bколи\b|\bкогда\b", re.I),
     "person": re.compile(
-        r"\bwho\b|\bwhom\b|which (leaders|officials|people)|\bхто\b|\bкто\b|"
-        r"як(і|ий) (лідер|посадов|політик)|как(ие|ой) (лидер|чиновник|политик)",
+        r"\bwho\b|\bwhom\b|\bwhich (\w+ )?(leader|official|people|president|minister|"
+        r"chancellor|envoy|negotiator|diplomat)|"
+        r"\b(хто|кого|кому|ким|кто|кем)\b|"
+        r"як(і|ий|ого|ому) (\w+ )?(лідер|посадов|політик|президент|міністр|канцлер|посланц|"
+        r"переговорник|дипломат)|"
+        r"как(ие|ой|ого|ому) (\w+ )?(лидер|чиновник|политик|президент|министр|канцлер|"
+        r"посланник|переговорщик|дипломат)",
         re.I,
     ),
     "place": re.compile(r"\bwhere\b|\bде\b|\bгде\b", re.I),
@@ -77,6 +83,12 @@ def _whole_words(forms: str) -> re.Pattern[str]:
 
 
 _MONTHS = [(number, _whole_words(forms)) for number, forms in _MONTH_FORMS]
+# "16 May", "16-го мая", "May 16th": the day sits right beside the month's name.
+_DAYS_BEFORE_MONTH = re.compile(
+    r"(?<![\d.,])(?:(?P<first>\d{1,2})\s*[–—-]\s*)?(?P<last>\d{1,2})(-?(го|е|ого|th|st|nd|rd))?\s*$",
+    re.I,
+)
+_DAY_AFTER_MONTH = re.compile(r"\s*(\d{1,2})(?!\d)(st|nd|rd|th)?\b", re.I)
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _ANY_MONTH = "|".join(forms for _, forms in _MONTH_FORMS)
 _MONTH_NAME = _whole_words(_ANY_MONTH)
@@ -129,8 +141,15 @@ def ordinal_bonus(wanted: set[int], sentence: str) -> float:
 
 
 def is_status_question(question: str) -> bool:
-    """Return whether the question asks where things stand now rather than about one event."""
-    return bool(_STATUS.search(question))
+    """Return whether the question asks where things stand now rather than about one event.
+
+    "Останній" and "последний" mean "latest" but also "last of a series": "the last, third day of
+    the swap" names an ordinal and asks about one event.
+    """
+    cues = [match.group(0) for match in _STATUS.finditer(question)]
+    if not cues:
+        return False
+    return not (all(_LAST_OF_SERIES.match(cue) for cue in cues) and ordinals_in(question))
 
 
 def question_language(question: str, hint: str | None) -> str:
@@ -149,11 +168,18 @@ def numbers_in(text: str) -> set[str]:
 
 
 def answer_type(question: str) -> str | None:
-    """Guess the kind of fact wanted: a duration, a number, a date, a person or a place."""
-    for kind, pattern in _ANSWER_TYPES.items():
-        if pattern.search(question):
-            return kind
-    return None
+    """Guess the kind of fact wanted: a duration, a number, a date, a person or a place.
+
+    The earliest cue wins: "Who was Putin meeting with when he announced the truce?" asks for a
+    person, "when" only dates the meeting. At one position the longer cue ("how many hours")
+    comes first in `_ANSWER_TYPES`.
+    """
+    cues = [
+        (match.start(), order, kind)
+        for order, (kind, pattern) in enumerate(_ANSWER_TYPES.items())
+        if (match := pattern.search(question))
+    ]
+    return min(cues)[2] if cues else None
 
 
 def type_bonus(wanted: str | None, sentence: str, question: str) -> float:
@@ -170,8 +196,9 @@ def type_bonus(wanted: str | None, sentence: str, question: str) -> float:
         return TYPE_BONUS if (new_numbers or _MONTH_NAME.search(sentence)) else 0.0
     asked = {word.lower() for word in _CAPITALISED.findall(question)}
     if wanted == "person":
+        # "Vladimir Putin" is no answer to a question that names Putin.
         names = {name.lower() for name in _FULL_NAME.findall(sentence)}
-        return TYPE_BONUS if any(set(name.split()) - asked for name in names) else 0.0
+        return TYPE_BONUS if any(not set(name.split()) & asked for name in names) else 0.0
     places = {word.lower() for word in _CAPITALISED.findall(sentence)[1:]} - asked
     return TYPE_BONUS if places or _PLACE_NOUN.search(sentence) else 0.0
 
@@ -225,19 +252,20 @@ def outside_coverage(
 
 
 def named_period(question: str, newest: date | None) -> tuple[date, date] | None:
-    """Return the first and last publication dates for a month the question names, if it does.
+    """Return the first and last publication dates for a month or day the question names.
 
     "in July 2025" gives July 2025; a month without a year means its latest occurrence up to the
-    newest report in the library. Reports a few days into the next month still count.
+    newest report in the library. "the May 16 talks" or "23 травня" narrow it to that day.
+    Reports a few days after the month or day still count.
     """
     found = [
-        (match.start(), number)
+        (match.start(), number, match)
         for number, pattern in _MONTHS
         for match in pattern.finditer(question)
     ]
     if not found:
         return None
-    _, month = min(found)
+    _, month, match = min(found, key=lambda item: item[0])
     years = [year for year, use in years_named(question) if use == "in"]
     if years:
         year = years[0]
@@ -245,4 +273,24 @@ def named_period(question: str, newest: date | None) -> tuple[date, date] | None
         latest = newest or date.today()
         year = latest.year if month <= latest.month else latest.year - 1
     last_day = calendar.monthrange(year, month)[1]
-    return date(year, month, 1), date(year, month, last_day) + timedelta(days=PERIOD_GRACE_DAYS)
+    first_day, last_day = _days_beside(question, match) or (1, last_day)
+    last_day = min(last_day, calendar.monthrange(year, month)[1])
+    return (
+        date(year, month, min(first_day, last_day)),
+        date(year, month, last_day) + timedelta(days=PERIOD_GRACE_DAYS),
+    )
+
+
+def _days_beside(question: str, month: re.Match[str]) -> tuple[int, int] | None:
+    """Return the days written beside a month name: "16 May" and "May 16" give (16, 16),
+    "8–10 мая" gives (8, 10)."""
+    before = _DAYS_BEFORE_MONTH.search(question[: month.start()])
+    if before:
+        last = int(before.group("last"))
+        first = int(before.group("first") or last)
+    else:
+        after = _DAY_AFTER_MONTH.match(question[month.end() :])
+        if not after:
+            return None
+        first = last = int(after.group(1))
+    return (first, last) if 1 <= first <= last <= 31 else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ COHERENCE = 0.35
 LEAD_PENALTY = 0.1
 # Weight of the share of question words a sentence repeats.
 OVERLAP_WEIGHT = 0.2
+# A sentence opening with a pronoun ("He announced the decision at a meeting with Gerasimov")
+# means little alone: it is embedded together with the sentence before it.
+_PRONOUN_START = re.compile(
+    r"(he|she|it|they|this|these|that|those|his|her|its|their|він|вона|воно|вони|це|його|її|їх|"
+    r"он|она|оно|они|это|его|ее|её|их)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -67,8 +75,12 @@ class SentencePicker:
         asked_ordinals = ordinals_in(question)
         newest = max(hit.chunk.published for hit in hits)
         pool: list[tuple[str, Chunk, float]] = []
+        context: dict[str, str] = {}
         for rank, hit in enumerate(hits):
-            for index, sentence in enumerate(split_sentences(hit.chunk.text)):
+            sentences = split_sentences(hit.chunk.text)
+            for index, sentence in enumerate(sentences):
+                if index and _PRONOUN_START.match(sentence):
+                    context[sentence] = f"{sentences[index - 1]} {sentence}"
                 if len(sentence.split()) < 5:
                     continue
                 terms = set(tokenize(sentence))
@@ -92,7 +104,7 @@ class SentencePicker:
         # Embedding every sentence is the slow part of answering: only the likeliest are embedded.
         pool.sort(key=lambda item: -item[2])
         pool = pool[:SENTENCES_EMBEDDED]
-        vectors = self._vectors([sentence for sentence, _, _ in pool])
+        vectors = self._vectors([context.get(sentence, sentence) for sentence, _, _ in pool])
         similarity = vectors @ query_vector
         # Models differ in where their cosines sit (e5's all lie in a narrow high band): rescale
         # within the pool so the priors weigh the same whatever the model.

@@ -93,4 +93,5 @@ class SearchHit:
     dense_score: float | None = None
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    concept_rank: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)

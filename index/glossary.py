@@ -10,12 +10,13 @@ ending; a multiword stem ("день побед") needs its words in a row.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from index.keyword import APOSTROPHE
+from index.keyword import APOSTROPHE, tokenize
 from index.tsv import read_rows
 
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.tsv"
@@ -33,20 +34,30 @@ class Concept:
 
 
 class Glossary:
-    """Finds the concepts a question names in Ukrainian or Russian."""
+    """Finds the concepts a text names: in Ukrainian or Russian stems, or in English words."""
 
-    def __init__(self, concepts: list[Concept]) -> None:
+    def __init__(self, concepts: list[Concept], digest: str = "") -> None:
         self.concepts = concepts
+        # Changes whenever the file does, so concepts recorded with an older glossary are redone.
+        self.digest = digest
         # Index by the first letters of each sequence's first stem, so a question is checked
         # only against stems that could match its words.
-        self._by_prefix: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
-        for concept in concepts:
+        self._by_prefix: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        # English forms are matched as keyword tokens (stemmed, stopwords dropped), so
+        # "prisoners of war" also finds "prisoner of war".
+        self._by_first_token: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for number, concept in enumerate(concepts):
             for sequence in concept.stems:
-                self._by_prefix.setdefault(sequence[0][:MIN_STEM], []).append((sequence, concept))
+                self._by_prefix.setdefault(sequence[0][:MIN_STEM], []).append((sequence, number))
+            for form in concept.english:
+                tokens = tuple(tokenize(form))
+                if tokens:
+                    self._by_first_token.setdefault(tokens[0], []).append((tokens, number))
 
     @classmethod
     def read(cls, path: Path = GLOSSARY) -> Glossary:
         """Read a glossary file; a malformed row is named by its line number."""
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         _, rows = read_rows(path, width=3, expected="three columns: en, uk, ru")
         concepts = []
         for number, cells in rows:
@@ -61,16 +72,30 @@ class Glossary:
             if short:
                 raise ValueError(f"{path}:{number}: stems shorter than {MIN_STEM}: {short}")
             concepts.append(Concept(english=english, stems=stems))
-        return cls(concepts)
+        return cls(concepts, digest)
 
     def concepts_in(self, text: str) -> list[Concept]:
         """Return the concepts whose Cyrillic stems the text contains, in order of appearance."""
+        return [self.concepts[number] for number in self._cyrillic_numbers(text)]
+
+    def concept_numbers(self, text: str) -> frozenset[int]:
+        """Return the positions in `concepts` of every concept the text names, in any language."""
+        tokens = tokenize(text)
+        english = {
+            number
+            for start, token in enumerate(tokens)
+            for sequence, number in self._by_first_token.get(token, ())
+            if tuple(tokens[start : start + len(sequence)]) == sequence
+        }
+        return frozenset(english.union(self._cyrillic_numbers(text)))
+
+    def _cyrillic_numbers(self, text: str) -> list[int]:
         words = _CYRILLIC_WORD.findall(APOSTROPHE.sub("", text.lower()))
-        found: list[Concept] = []
+        found: list[int] = []
         for start, word in enumerate(words):
-            for sequence, concept in self._by_prefix.get(word[:MIN_STEM], ()):
-                if concept not in found and _starts_with(words[start:], sequence):
-                    found.append(concept)
+            for sequence, number in self._by_prefix.get(word[:MIN_STEM], ()):
+                if number not in found and _starts_with(words[start:], sequence):
+                    found.append(number)
         return found
 
     def english_terms(self, text: str) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.chunking import ChunkingSettings, chunk_article, embedding_text
+from index.concepts import ConceptIndex
 from index.documents import Article, Chunk, LoadProblem, identifies_article
 from index.embedding import Embedder, vector_space
 from index.keyword import KeywordIndex
@@ -183,6 +184,7 @@ def ingest_articles(
         "chunking": chunking.to_json(),
         "embedding_window": embedder.max_tokens,
     }
+    texts = [embedding_text(chunk) for chunk in all_chunks]
     folder = write_generation(
         index_dir,
         manifest=manifest,
@@ -190,7 +192,8 @@ def ingest_articles(
         articles=articles,
         vectors=all_vectors,
         vector_index=build_vector_index(all_vectors, flat_limit=flat_limit),
-        keyword_index=KeywordIndex.build([embedding_text(chunk) for chunk in all_chunks]),
+        keyword_index=KeywordIndex.build(texts),
+        concept_index=ConceptIndex.build(texts),
     )
     report.index_version = folder.name
     report.total_articles = len(articles)

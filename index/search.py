@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.chunking import embedding_text
 from index.documents import SearchHit
 from index.embedding import Embedder
 from index.glossary import default_glossary
@@ -92,6 +93,16 @@ class Searcher:
             allowed &= np.isin(self._source_names, wanted)
         return allowed
 
+    def concept_scores(self, query: str, hits: list[SearchHit]) -> list[float]:
+        """Return, per hit, the summed rarity of the query's glossary concepts its passage names."""
+        glossary = default_glossary()
+        wanted = glossary.concept_numbers(query)
+        idf = self.snapshot.concept_index.idf
+        return [
+            float(sum(idf[n] for n in wanted & glossary.concept_numbers(embedding_text(hit.chunk))))
+            for hit in hits
+        ]
+
     def dense(
         self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
@@ -129,13 +140,20 @@ class Searcher:
         if mode == "keyword":
             return self.fuse(query_vector, [], keyword, k)
         writing = keyword_writing(query)
+        glossary = default_glossary()
         translated: list[tuple[int, float]] = []
         if writing in ("uk", "ru", "cyrillic"):
-            english = default_glossary().english_terms(query)
+            english = glossary.english_terms(query)
             if english:
                 translated = self.keyword_index.top(english, pool, allowed)
         return self.fuse(
-            query_vector, dense, keyword, k, query_writing=writing, translated=translated
+            query_vector,
+            dense,
+            keyword,
+            k,
+            query_writing=writing,
+            translated=translated,
+            concepts=glossary.concept_numbers(query),
         )
 
     def fuse(
@@ -147,8 +165,9 @@ class Searcher:
         *,
         query_writing: str | None = None,
         translated: list[tuple[int, float]] | None = None,
+        concepts: frozenset[int] = frozenset(),
     ) -> list[SearchHit]:
-        """Combine the two rankings by reciprocal rank fusion; every hit carries its cosine.
+        """Combine the rankings by reciprocal rank fusion; every hit carries its cosine.
 
         Keywords cannot match a passage written in another alphabet or another Cyrillic language
         than the query (see `keyword_writing`), so such a passage would lose the keyword vote to
@@ -156,6 +175,10 @@ class Searcher:
         such a passage's keyword vote is the better of its own keyword rank and a stand-in: its
         rank for the question's terms in English (`translated`, from index/glossary.py) when it
         is written in Latin letters and there are such terms, else its dense rank.
+
+        `concepts` (glossary concepts the question names) adds a third vote among the passages
+        the other two found: ranked by the summed rarity of those concepts each passage names,
+        whatever its language (index/concepts.py).
         """
         fused: dict[int, float] = {}
         dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
@@ -177,6 +200,17 @@ class Searcher:
         for ranks in (dense_rank, keyword_vote):
             for row, rank in ranks.items():
                 fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+        concept_rank: dict[int, int] = {}
+        if concepts:
+            named = self.snapshot.concept_index.scores(concepts, fused)
+            # Equal concept scores keep the order the other two votes gave them.
+            ranked = sorted(
+                (row for row in named if named[row] > 0),
+                key=lambda row: (-named[row], -fused[row], row),
+            )
+            for rank, row in enumerate(ranked, start=1):
+                concept_rank[row] = rank
+                fused[row] += 1.0 / (RRF_K + rank)
         best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
         cosine = dict(dense)
         missing = [row for row in best if row not in cosine]
@@ -190,6 +224,7 @@ class Searcher:
                 dense_score=float(cosine[row]),
                 dense_rank=dense_rank.get(row),
                 keyword_rank=keyword_rank.get(row),
+                concept_rank=concept_rank.get(row),
             )
             for row in best
         ]

@@ -16,8 +16,11 @@ from typing import Any
 import numpy as np
 
 from index.chunking import embedding_text
+from index.concepts import FILE_NAME as CONCEPTS_FILE
+from index.concepts import ConceptIndex
 from index.documents import Chunk
 from index.embedding import Embedder, vector_space
+from index.glossary import default_glossary
 from index.keyword import TOKENIZER_VERSION, KeywordIndex
 from index.vectors import VectorIndex
 
@@ -56,6 +59,7 @@ class IndexSnapshot:
     vectors: np.ndarray
     vector_index: VectorIndex
     keyword_index: KeywordIndex
+    concept_index: ConceptIndex
 
     @property
     def version(self) -> str:
@@ -154,9 +158,19 @@ def load_snapshot(index_dir: Path) -> IndexSnapshot | None:
         else:
             # Saved with an older tokenizer: its vocabulary would not match today's query tokens.
             keyword_index = KeywordIndex.build([embedding_text(chunk) for chunk in chunks])
+        if (
+            manifest.get("glossary") == default_glossary().digest
+            and (folder / CONCEPTS_FILE).exists()
+        ):
+            concept_index = ConceptIndex.load(folder)
+        else:
+            # Recorded with another glossary (or before concepts were): find them again.
+            concept_index = ConceptIndex.build(embedding_text(chunk) for chunk in chunks)
     except (OSError, ValueError, KeyError) as error:
         raise IndexStoreError(f"index {folder} cannot be read: {error}") from error
-    return IndexSnapshot(folder, manifest, chunks, articles, vectors, vector_index, keyword_index)
+    return IndexSnapshot(
+        folder, manifest, chunks, articles, vectors, vector_index, keyword_index, concept_index
+    )
 
 
 def write_generation(
@@ -168,6 +182,7 @@ def write_generation(
     vectors: np.ndarray,
     vector_index: VectorIndex,
     keyword_index: KeywordIndex,
+    concept_index: ConceptIndex,
 ) -> Path:
     """Write a new generation beside the current one, then publish it; never seen half-done."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -184,6 +199,7 @@ def write_generation(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "vector_index": vector_index.describe(),
         "keyword_tokenizer": TOKENIZER_VERSION,
+        "glossary": concept_index.digest,
         "counts": {"articles": len(articles), "chunks": len(chunks)},
     }
     with open(staging / "chunks.jsonl", "w", encoding="utf-8") as handle:
@@ -196,6 +212,7 @@ def write_generation(
     np.save(staging / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
     vector_index.save(staging / "vectors.faiss")
     keyword_index.save(staging / "bm25")
+    concept_index.save(staging)
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _fsync_tree(staging)
     final = index_dir / name

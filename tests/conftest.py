@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering import Answerer
 from index.documents import Article
 from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
@@ -102,3 +103,9 @@ def e5_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     articles = [item for item in load_articles([SAMPLE_ARTICLES]) if isinstance(item, Article)]
     ingest_articles(articles, index_dir=folder, embedder=model)
     return Searcher.open(folder, model)
+
+
+@pytest.fixture
+def e5_answerer(e5_searcher: Searcher) -> Answerer:
+    """An answerer over the e5 index of the sample library, with the shipped calibration."""
+    return Answerer(lambda: e5_searcher, e5_searcher.embedder)

@@ -125,6 +125,38 @@ def test_status_question_answers_from_the_newest_reporting(answerer: Answerer) -
     assert "19 points" in answer.text
 
 
+def test_status_question_about_one_strand_answers_from_its_newest_report(
+    answerer: Answerer,
+) -> None:
+    # The newest report (Geneva) says nothing of the soldiers' bodies: the latest on the bodies
+    # is the June report, and the answer says so.
+    answer = answerer.answer("Where do things stand now with the return of the bodies?")
+    assert answer.as_of == date(2025, 6, 16)
+    assert answer.text.startswith("As of 16 June 2025:")
+    assert "6,060" in answer.text
+    titles = [citation.title for citation in answer.sources]
+    assert titles[0] == "More bodies returned"
+    assert "Geneva talks revise the peace plan" not in titles
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "as_of"),
+    [
+        ("What is the latest on the peace talks?", date(2025, 11, 24)),
+        ("Що зараз відбувається з мирними переговорами?", date(2025, 11, 24)),
+        ("Where do the direct talks in Istanbul stand now?", date(2025, 7, 23)),
+        ("Что сейчас с обменом пленными?", date(2025, 7, 23)),
+        ("What is the latest on security guarantees for Ukraine?", date(2025, 8, 19)),
+    ],
+)
+def test_status_answers_are_as_of_the_newest_report_on_what_is_asked(
+    e5_answerer: Answerer, question: str, as_of: date
+) -> None:
+    answer = e5_answerer.answer(question)
+    assert answer.as_of == as_of, [citation.title for citation in answer.sources]
+
+
 @pytest.mark.parametrize(
     ("question", "hint", "expected"),
     [
@@ -244,16 +276,46 @@ def test_generative_endpoint_down_falls_back(searcher: Searcher) -> None:
 
 
 class _CountingEmbedder(FakeEmbedder):
-    """The fake embedder, counting the passage texts it is asked to embed."""
+    """The fake embedder, counting (and keeping) the passage texts it is asked to embed."""
 
     def __init__(self) -> None:
         super().__init__()
         self.passages = 0
+        self.texts: list[str] = []
 
     def encode(self, texts, *, kind="passage", batch_size=32):  # type: ignore[no-untyped-def]
         if kind == "passage":
             self.passages += len(texts)
+            self.texts.extend(texts)
         return super().encode(texts, kind=kind, batch_size=batch_size)
+
+
+def test_a_sentence_opening_with_a_pronoun_is_embedded_with_the_one_before(
+    tmp_path: Path,
+) -> None:
+    library = [
+        _article(
+            "easter",
+            date(2025, 4, 20),
+            "Easter truce",
+            "Vladimir Putin declared a short Easter truce on 19 April. "
+            "He announced the decision at a meeting with Valery Gerasimov. "
+            "Ukraine greeted the announcement with scepticism.",
+        )
+    ]
+    embedder = _CountingEmbedder()
+    ingest_articles(library, index_dir=tmp_path / "index", embedder=embedder)
+    searcher = Searcher.open(tmp_path / "index", embedder)
+    embedder.texts.clear()
+    answer = Answerer(lambda: searcher, embedder).answer("Who did Putin meet about the truce?")
+    assert "Gerasimov" in answer.text
+    assert (
+        "Vladimir Putin declared a short Easter truce on 19 April. "
+        "He announced the decision at a meeting with Valery Gerasimov." in embedder.texts
+    )
+    # Sentences that stand alone are embedded alone; the answer quotes sentences as written.
+    assert "Ukraine greeted the announcement with scepticism." in embedder.texts
+    assert "He announced the decision at a meeting with Valery Gerasimov." in answer.text
 
 
 def test_sentences_are_embedded_once_across_answers(tmp_path: Path) -> None:

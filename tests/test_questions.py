@@ -8,6 +8,7 @@ import pytest
 
 from bot.questions import (
     answer_type,
+    is_status_question,
     named_period,
     ordinal_bonus,
     ordinals_in,
@@ -24,14 +25,20 @@ NEWEST = date(2025, 11, 24)
     [
         ("What happened at the talks in July 2025?", (date(2025, 7, 1), date(2025, 8, 3))),
         ("Who met in Riyadh in February?", (date(2025, 2, 1), date(2025, 3, 3))),
-        ("Що сталося 16 травня?", (date(2025, 5, 1), date(2025, 6, 3))),
+        # A day beside the month narrows the period to reports of that day and the next few.
+        ("Що сталося 16 травня?", (date(2025, 5, 16), date(2025, 5, 19))),
+        ("Where did the May 16th talks take place?", (date(2025, 5, 16), date(2025, 5, 19))),
         ("Что обсуждали в Женеве в ноябре?", (date(2025, 11, 1), date(2025, 12, 3))),
-        ("Какое перемирие объявили на 8–10 мая?", (date(2025, 5, 1), date(2025, 6, 3))),
+        ("Какое перемирие объявили на 8–10 мая?", (date(2025, 5, 8), date(2025, 5, 13))),
+        ("Сколько обменяли 25-го мая?", (date(2025, 5, 25), date(2025, 5, 28))),
+        ("Who met in May 2025?", (date(2025, 5, 1), date(2025, 6, 3))),
         # December has not come yet in the library's latest year: last December is meant.
         ("What was agreed in December?", (date(2024, 12, 1), date(2025, 1, 3))),
     ],
 )
-def test_named_month_becomes_a_publication_period(question: str, period: tuple[date, date]) -> None:
+def test_named_month_or_day_becomes_a_publication_period(
+    question: str, period: tuple[date, date]
+) -> None:
     assert named_period(question, NEWEST) == period
 
 
@@ -55,12 +62,23 @@ def test_no_month_no_period(question: str) -> None:
         ("Скільки тіл повернули?", "number"),
         ("When did the ceasefire start?", "date"),
         ("Хто очолював делегацію?", "person"),
+        # The earliest cue wins: "when" here dates the meeting, the question asks who.
+        ("Who was Putin meeting with when he announced the truce?", "person"),
+        ("На встрече с кем Путин объявил перемирие?", "person"),
+        ("Which German leader pushed for a ceasefire?", "person"),
+        ("Який президент Фінляндії був у Білому домі?", "person"),
         ("Где прошли переговоры?", "place"),
         ("What did the memorandum say?", None),
     ],
 )
 def test_answer_type(question: str, kind: str | None) -> None:
     assert answer_type(question) == kind
+
+
+def test_a_person_named_in_the_question_is_no_answer_to_who() -> None:
+    question = "Who was Putin meeting with when he announced the truce?"
+    assert type_bonus("person", "Vladimir Putin declared a truce on 19 April.", question) == 0
+    assert type_bonus("person", "He met the chief of staff, Valery Gerasimov.", question) > 0
 
 
 def test_years_and_dates_do_not_answer_how_many() -> None:
@@ -154,3 +172,20 @@ def test_a_question_about_now_may_name_earlier_years_as_background() -> None:
     assert outside_coverage(question, None, oldest, newest) is True
     later = "What is the latest on the talks in 2027?"
     assert outside_coverage(later, None, oldest, newest, asks_about_now=True) is True
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("What's the latest on the talks?", True),
+        ("Какой последний обмен пленными согласовали?", True),
+        ("Коли була остання зустріч делегацій?", True),
+        # "The last, third day of the swap" is one event of a series, not "the latest".
+        ("Сколько человек обменяли в последний, третий день обмена?", False),
+        ("Що вирішили на останньому, другому раунді?", False),
+        ("What is the latest on the second round?", True),
+        ("Who led the Russian delegation?", False),
+    ],
+)
+def test_status_questions_are_told_from_the_last_of_a_series(question: str, status: bool) -> None:
+    assert is_status_question(question) is status

@@ -130,11 +130,6 @@ def test_shipped_vectors_match_the_packaged_model() -> None:
         assert np.sum(fresh * shipped["in_scope"][:20], axis=1).min() > 0.999
 
 
-@pytest.fixture
-def e5_answerer(e5_searcher: Searcher) -> Answerer:
-    return Answerer(lambda: e5_searcher, e5_searcher.embedder)
-
-
 @pytest.mark.model
 @pytest.mark.parametrize(
     "question",

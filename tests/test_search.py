@@ -72,8 +72,11 @@ def test_fused_scores_are_reciprocal_rank_sums_in_a_stable_order(
     hits = searcher.search(query, 10)
     assert len(hits) == 10
     for hit in hits:
-        expected = sum(1.0 / (RRF_K + rank) for rank in (hit.dense_rank, hit.keyword_rank) if rank)
+        ranks = (hit.dense_rank, hit.keyword_rank, hit.concept_rank)
+        expected = sum(1.0 / (RRF_K + rank) for rank in ranks if rank)
         assert hit.score == pytest.approx(expected)
+    # "prisoner", "exchange" and "Istanbul" are glossary concepts: the third vote took part.
+    assert any(hit.concept_rank for hit in hits)
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
     again = Searcher.open(index_dir, fake_embedder).search(query, 10)
     assert [(h.chunk.chunk_id, h.score) for h in again] == [
