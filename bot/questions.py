@@ -60,13 +60,14 @@ _PLACE_NOUN = re.compile(
     re.I,
 )
 
-# Month names and their inflected forms. English "May" must be capitalised: "may" is a verb.
+# Month names and their inflected forms. English "May" is capitalised: "may" is a verb.
 _MONTH_FORMS = (
     (1, r"january|jan\.|січ(ень|ня|ні)|январ(ь|я|е)"),
     (2, r"february|feb\.|лют(ий|ого|ому)|феврал(ь|я|е)"),
     (3, r"march|берез(ень|ня|ні)|март(а|е)?"),
     (4, r"april|apr\.|квіт(ень|ня|ні)|апрел(ь|я|е)"),
-    (5, r"(?-i:May)|трав(ень|ня|ні)|ма(й|я|е)"),
+    # Lower-case "may" is the month only beside a day: "may 16", "16 may".
+    (5, r"(?-i:May)|may(?=\s+\d{1,2}(?!\d))|(?<=\d\s)may|трав(ень|ня|ні)|ма(й|я|е)"),
     (6, r"june|черв(ень|ня|ні)|июн(ь|я|е)"),
     (7, r"july|лип(ень|ня|ні)|июл(ь|я|е)"),
     (8, r"august|aug\.|серп(ень|ня|ні)|август(а|е)?"),

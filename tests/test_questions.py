@@ -31,6 +31,7 @@ NEWEST = date(2025, 11, 24)
         ("Что обсуждали в Женеве в ноябре?", (date(2025, 11, 1), date(2025, 12, 3))),
         ("Какое перемирие объявили на 8–10 мая?", (date(2025, 5, 8), date(2025, 5, 13))),
         ("Сколько обменяли 25-го мая?", (date(2025, 5, 25), date(2025, 5, 28))),
+        ("where did the may 16 talks happen", (date(2025, 5, 16), date(2025, 5, 19))),
         ("Who met in May 2025?", (date(2025, 5, 1), date(2025, 6, 3))),
         # December has not come yet in the library's latest year: last December is meant.
         ("What was agreed in December?", (date(2024, 12, 1), date(2025, 1, 3))),
