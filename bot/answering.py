@@ -36,7 +36,7 @@ RETRIEVE_K = 8
 SENTENCE_CHUNKS = 5
 # "What's the latest" is answered from the reporting of the weeks before the newest article.
 RECENT_DAYS = 45
-SUBJECT_POOL = 16
+SUBJECT_POOL = 30
 
 
 class CorrectionLike(Protocol):
