@@ -36,6 +36,8 @@ RETRIEVE_K = 8
 SENTENCE_CHUNKS = 5
 # "What's the latest" is answered from the reporting of the weeks before the newest article.
 RECENT_DAYS = 45
+# Passages read to find the newest report on a status question's subject (bench: 16 missed the
+# July round for an English question about Istanbul, which only the Russian report covers).
 SUBJECT_POOL = 30
 
 

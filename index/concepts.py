@@ -23,7 +23,7 @@ FILE_NAME = "concepts.npz"
 class ConceptIndex:
     """For each chunk row, the glossary concepts its text names (rows as in the vector index)."""
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray, concepts: int, digest: str):
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, concepts: int, digest: str) -> None:
         self.indptr = indptr
         self.indices = indices
         self.digest = digest
