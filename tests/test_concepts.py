@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import synthetic_article
 
 from index.concepts import ConceptIndex
 from index.documents import Article
@@ -81,14 +81,13 @@ def test_scores_sum_the_rarity_of_the_shared_concepts(tmp_path: Path) -> None:
 
 
 def _article(identifier: str, text: str, language: str = "en") -> Article:
-    return Article(
+    return synthetic_article(
+        0,
+        id=identifier,
+        url=f"https://example.org/{identifier}",
         title=identifier,
         text=text,
-        published=date(2025, 5, 1),
-        source="AP",
-        url=f"https://example.org/{identifier}",
         language=language,
-        id=identifier,
     )
 
 

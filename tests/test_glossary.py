@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import synthetic_article
 
 from index.documents import Article
 from index.embedding import FakeEmbedder
@@ -57,14 +57,8 @@ def test_shipped_glossary_reads_and_covers_the_recurring_terms() -> None:
 
 
 def _article(identifier: str, title: str, text: str) -> Article:
-    return Article(
-        title=title,
-        text=text,
-        published=date(2025, 5, 1),
-        source="AP",
-        url=f"https://example.org/{identifier}",
-        language="en",
-        id=identifier,
+    return synthetic_article(
+        0, id=identifier, url=f"https://example.org/{identifier}", title=title, text=text
     )
 
 
