@@ -273,9 +273,9 @@ def named_period(question: str, newest: date | None) -> tuple[date, date] | None
     else:
         latest = newest or date.today()
         year = latest.year if month <= latest.month else latest.year - 1
-    last_day = calendar.monthrange(year, month)[1]
-    first_day, last_day = _days_beside(question, match) or (1, last_day)
-    last_day = min(last_day, calendar.monthrange(year, month)[1])
+    days_in_month = calendar.monthrange(year, month)[1]
+    first_day, last_day = _days_beside(question, match) or (1, days_in_month)
+    last_day = min(last_day, days_in_month)
     return (
         date(year, month, min(first_day, last_day)),
         date(year, month, last_day) + timedelta(days=PERIOD_GRACE_DAYS),
@@ -283,8 +283,7 @@ def named_period(question: str, newest: date | None) -> tuple[date, date] | None
 
 
 def _days_beside(question: str, month: re.Match[str]) -> tuple[int, int] | None:
-    """Return the days written beside a month name: "16 May" and "May 16" give (16, 16),
-    "8–10 мая" gives (8, 10)."""
+    """Return the days beside a month's name: (16, 16) for "May 16", (8, 10) for "8–10 мая"."""
     before = _DAYS_BEFORE_MONTH.search(question[: month.start()])
     if before:
         last = int(before.group("last"))

@@ -4,8 +4,9 @@ Keywords match only within one language, and the small multilingual encoder lean
 passages in the question's own language: a Ukrainian question about the prisoners to be swapped
 after the March phone call ranks the one Ukrainian report (on another swap) above the English
 report of the call. A glossary concept ("prisoner exchange", "phone call") is the same whatever
-language names it, so a passage naming more of the question's concepts, weighted by how rare
-each is in the library, ranks higher for every language alike (see `Searcher.fuse`).
+language names it, so for a Ukrainian or Russian question a passage naming more of its concepts,
+weighted by how rare each is in the library, ranks higher in any language (see `Searcher.search`
+for why English questions do without).
 """
 
 from __future__ import annotations
