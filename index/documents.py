@@ -94,4 +94,6 @@ class SearchHit:
     dense_rank: int | None = None
     keyword_rank: int | None = None
     concept_rank: int | None = None
+    # The chunk's row in the index generation that returned it, for looking up what it stores.
+    row: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)

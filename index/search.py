@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from index.chunking import embedding_text
 from index.documents import SearchHit
 from index.embedding import Embedder
 from index.glossary import default_glossary
@@ -94,14 +93,17 @@ class Searcher:
         return allowed
 
     def concept_scores(self, query: str, hits: list[SearchHit]) -> list[float]:
-        """Return, per hit, the summed rarity of the query's glossary concepts its passage names."""
-        glossary = default_glossary()
-        wanted = glossary.concept_numbers(query)
-        idf = self.snapshot.concept_index.idf
-        return [
-            float(sum(idf[n] for n in wanted & glossary.concept_numbers(embedding_text(hit.chunk))))
-            for hit in hits
-        ]
+        """Return, per hit, the summed rarity of the query's glossary concepts its passage names.
+
+        The passages' concepts are the ones recorded at ingest; the hits must come from this
+        searcher, which gives each its row.
+        """
+        rows = [hit.row for hit in hits if hit.row is not None]
+        if len(rows) != len(hits):
+            raise ValueError("concept_scores needs hits returned by this searcher")
+        wanted = default_glossary().concept_numbers(query)
+        scores = self.snapshot.concept_index.scores(wanted, rows)
+        return [scores[row] for row in rows]
 
     def dense(
         self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -229,6 +231,7 @@ class Searcher:
                 dense_rank=dense_rank.get(row),
                 keyword_rank=keyword_rank.get(row),
                 concept_rank=concept_rank.get(row),
+                row=row,
             )
             for row in best
         ]

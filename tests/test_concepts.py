@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -152,3 +153,27 @@ def test_a_cyrillic_question_finds_the_english_report_over_a_same_language_one(
 ) -> None:
     hits = e5_searcher.search(question, 3)
     assert "trump-putin-call-mar18" in [hit.chunk.article_id for hit in hits]
+
+
+def test_status_subject_scores_use_the_concepts_recorded_at_ingest(tmp_path: Path) -> None:
+    fake = FakeEmbedder()
+    ingest_articles(LIBRARY, index_dir=tmp_path, embedder=fake)
+    searcher = Searcher.open(tmp_path, fake)
+    question = "Що зараз з обміном полоненими?"
+    hits = searcher.search(question, 3)
+    assert all(hit.row is not None for hit in hits)
+    recorded = searcher.snapshot.concept_index.scores(
+        default_glossary().concept_numbers(question),
+        [hit.row for hit in hits if hit.row is not None],
+    )
+    assert searcher.concept_scores(question, hits) == [recorded[hit.row] for hit in hits]  # type: ignore[index]
+    by_article = dict(
+        zip(
+            (hit.chunk.article_id for hit in hits),
+            searcher.concept_scores(question, hits),
+            strict=True,
+        )
+    )
+    assert by_article["swap"] > 0 and by_article["call"] > 0 and by_article["weather"] == 0
+    with pytest.raises(ValueError, match="hits returned by this searcher"):
+        searcher.concept_scores(question, [replace(hits[0], row=None)])
