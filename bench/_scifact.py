@@ -179,17 +179,23 @@ class Config:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     rrf_k: int = 60
+    # Chunks ranked by the better of their own and their best sentence's cosine (the default
+    # since session 5); False is one vector per chunk, as before.
+    sentence_vectors: bool = True
 
     def chunking(self) -> ChunkingSettings:
         if self.whole_article:
-            return ChunkingSettings(max_tokens=WHOLE_ARTICLE_TOKENS, overlap_sentences=0)
-        return ChunkingSettings(self.chunk_tokens, self.overlap_sentences)
+            return ChunkingSettings(
+                max_tokens=WHOLE_ARTICLE_TOKENS, overlap_sentences=0, sentence_vectors=False
+            )
+        return ChunkingSettings(self.chunk_tokens, self.overlap_sentences, self.sentence_vectors)
 
     def index_name(self, model: str) -> str:
         safe_model = safe_name(model)
         if self.whole_article:
             return f"{safe_model}-whole"
-        return f"{safe_model}-c{self.chunk_tokens}o{self.overlap_sentences}"
+        sentences = "s" if self.sentence_vectors else ""
+        return f"{safe_model}-c{self.chunk_tokens}o{self.overlap_sentences}{sentences}"
 
     @property
     def default_fusion(self) -> bool:
@@ -223,6 +229,13 @@ CONFIGS: dict[str, Config] = {
                unstemmed=True),
         Config("hybrid-pool50", "hybrid RRF as the bot calls it (50 candidates per side)",
                candidates=50),
+        # Before session 5: one vector per chunk, no sentence vectors.
+        Config("dense-chunkvec", "dense, our chunking, chunk vectors only",
+               mode="dense", sentence_vectors=False),
+        Config("hybrid-chunkvec", "hybrid RRF, our chunking, chunk vectors only",
+               sentence_vectors=False),
+        Config("hybrid-chunkvec-pool50", "hybrid RRF, 50 candidates, chunk vectors only",
+               candidates=50, sentence_vectors=False),
     ]
 }  # fmt: skip
 

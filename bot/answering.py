@@ -232,7 +232,10 @@ def _with_recent(
     if newest is None:
         return hits, None
     recent = _published_before(searcher, question, query_vector, newest)
-    wider = searcher.search(question, SUBJECT_POOL, query_vector=query_vector)
+    wider = _merged(
+        searcher.search(question, SUBJECT_POOL, query_vector=query_vector),
+        searcher.naming(question, SUBJECT_POOL, query_vector),
+    )
     anchor = _newest_on_subject(searcher, question, _merged(recent, wider)) or newest
     if anchor < newest - timedelta(days=RECENT_DAYS):
         recent = _published_before(searcher, question, query_vector, anchor)

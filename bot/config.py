@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     chunk_tokens: int = Field(default=200, ge=32, le=512)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
+    sentence_vectors: bool = True
     query_threads: int = Field(default=1, ge=1)
     ingest_threads: int = Field(default=2, ge=1)
 

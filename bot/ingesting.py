@@ -14,7 +14,9 @@ from index.store import index_write_lock
 def chunking_from(settings: Settings) -> ChunkingSettings:
     """Return the chunking settings the index is built with."""
     return ChunkingSettings(
-        max_tokens=settings.chunk_tokens, overlap_sentences=settings.chunk_overlap_sentences
+        max_tokens=settings.chunk_tokens,
+        overlap_sentences=settings.chunk_overlap_sentences,
+        sentence_vectors=settings.sentence_vectors,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -12,10 +11,10 @@ import numpy as np
 
 from bot import i18n
 from bot.questions import answer_type, numbers_in, ordinal_bonus, ordinals_in, type_bonus
-from index.chunking import split_sentences
 from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.keyword import tokenize
+from index.sentence_vectors import sentence_texts
 
 # Share of words two sentences need in common to count as one statement told twice.
 NEAR_DUPLICATE = 0.6
@@ -31,13 +30,6 @@ COHERENCE = 0.35
 LEAD_PENALTY = 0.1
 # Weight of the share of question words a sentence repeats.
 OVERLAP_WEIGHT = 0.2
-# A sentence opening with a pronoun ("He announced the decision at a meeting with Gerasimov")
-# means little alone: it is embedded together with the sentence before it.
-_PRONOUN_START = re.compile(
-    r"(he|she|it|they|this|these|that|those|his|her|its|their|він|вона|воно|вони|це|його|її|їх|"
-    r"он|она|оно|они|это|его|ее|её|их)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -77,10 +69,10 @@ class SentencePicker:
         pool: list[tuple[str, Chunk, float]] = []
         context: dict[str, str] = {}
         for rank, hit in enumerate(hits):
-            sentences = split_sentences(hit.chunk.text)
-            for index, sentence in enumerate(sentences):
-                if index and _PRONOUN_START.match(sentence):
-                    context[sentence] = f"{sentences[index - 1]} {sentence}"
+            # A pronoun-led sentence is embedded with the one before it (see sentence_texts).
+            for index, (sentence, embedded) in enumerate(sentence_texts(hit.chunk.text)):
+                if embedded != sentence:
+                    context[sentence] = embedded
                 if len(sentence.split()) < 5:
                     continue
                 terms = set(tokenize(sentence))

@@ -17,7 +17,15 @@ from index.concepts import ConceptIndex
 from index.documents import Article, Chunk, LoadProblem, identifies_article
 from index.embedding import Embedder, vector_space
 from index.keyword import KeywordIndex
-from index.store import ArticleEntry, IndexStoreError, check_model, load_snapshot, write_generation
+from index.sentence_vectors import SentenceVectors, embed_sentences
+from index.store import (
+    ArticleEntry,
+    IndexSnapshot,
+    IndexStoreError,
+    check_model,
+    load_snapshot,
+    write_generation,
+)
 from index.vectors import FLAT_LIMIT, build_vector_index
 
 EMBED_BATCH = 256
@@ -33,6 +41,9 @@ class IngestReport:
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[LoadProblem] = field(default_factory=list)
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
+    # A new generation was written for an unchanged library, to add what older versions lacked.
+    upgraded: bool = False
     total_articles: int = 0
     total_chunks: int = 0
     index_version: str | None = None
@@ -40,7 +51,7 @@ class IngestReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced)
+        return bool(self.added or self.replaced or self.upgraded)
 
     def summary(self) -> str:
         parts = [
@@ -54,9 +65,14 @@ class IngestReport:
             parts.append(f"skipped {skipped} ({reasons})")
         if self.problems:
             parts.append(f"{len(self.problems)} problem(s)")
+        if self.upgraded:
+            parts.append("index upgraded")
         where = self.index_version or "index unchanged"
+        embedded = f"{self.chunks_embedded} chunks"
+        if self.sentences_embedded:
+            embedded += f" and {self.sentences_embedded} sentence vectors"
         return (
-            f"{', '.join(parts)}; embedded {self.chunks_embedded} chunks in {self.seconds:.1f}s; "
+            f"{', '.join(parts)}; embedded {embedded} in {self.seconds:.1f}s; "
             f"index now {self.total_articles} articles, {self.total_chunks} chunks ({where})"
         )
 
@@ -128,7 +144,8 @@ def ingest_articles(
             report.added += 1
         incoming[key] = (item, text_hash)
 
-    if not incoming:
+    stale = snapshot is not None and _lacks_current_parts(snapshot, chunking)
+    if not incoming and not stale:
         if snapshot is not None:
             report.total_articles = len(snapshot.articles)
             report.total_chunks = len(snapshot.chunks)
@@ -159,6 +176,12 @@ def ingest_articles(
     all_chunks = kept_chunks + new_chunks
     parts = [np.asarray(snapshot.vectors[kept_rows])] if snapshot is not None and kept_rows else []
     all_vectors = np.vstack([*parts, new_vectors]) if parts else new_vectors
+    sentence_vectors = None
+    if chunking.sentence_vectors:
+        sentence_vectors = _sentence_vectors(
+            embedder, snapshot, kept_rows, kept_chunks, new_chunks, report, progress, flat_limit
+        )
+    report.upgraded = stale and not report.changed
 
     articles: dict[str, ArticleEntry] = {
         key: entry for key, entry in known.items() if key not in incoming
@@ -194,12 +217,51 @@ def ingest_articles(
         vector_index=build_vector_index(all_vectors, flat_limit=flat_limit),
         keyword_index=KeywordIndex.build(texts),
         concept_index=ConceptIndex.build(texts),
+        sentence_vectors=sentence_vectors,
     )
     report.index_version = folder.name
     report.total_articles = len(articles)
     report.total_chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _lacks_current_parts(snapshot: IndexSnapshot, chunking: ChunkingSettings) -> bool:
+    """Whether an unchanged library's index should be written again to match these settings.
+
+    Generations from older versions lack sentence vectors or recorded their concepts with another
+    glossary (found again at every load until then).
+    """
+    has_sentences = snapshot.sentence_vectors is not None
+    concepts_current = snapshot.manifest.get("glossary") == snapshot.concept_index.digest
+    return has_sentences != chunking.sentence_vectors or not concepts_current
+
+
+def _sentence_vectors(
+    embedder: Embedder,
+    snapshot: IndexSnapshot | None,
+    kept_rows: list[int],
+    kept_chunks: list[Chunk],
+    new_chunks: list[Chunk],
+    report: IngestReport,
+    progress: bool,
+    flat_limit: int,
+) -> SentenceVectors:
+    """Return the sentence vectors of the kept chunks (reused where stored) then the new ones."""
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    if snapshot is not None and snapshot.sentence_vectors is not None:
+        parts.append(snapshot.sentence_vectors.of_rows(kept_rows))
+    else:
+        parts.append(
+            embed_sentences(embedder, kept_chunks, progress=progress and bool(kept_chunks))
+        )
+        report.sentences_embedded += int(parts[0][1][-1])
+    parts.append(embed_sentences(embedder, new_chunks, progress=progress))
+    report.sentences_embedded += int(parts[1][1][-1])
+    vectors = np.vstack([part[0] for part in parts])
+    offset = int(parts[0][1][-1])
+    indptr = np.concatenate([parts[0][1], parts[1][1][1:] + offset])
+    return SentenceVectors.build(vectors, indptr, flat_limit=flat_limit)
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], *, progress: bool) -> np.ndarray:

@@ -105,19 +105,50 @@ class Searcher:
         scores = self.snapshot.concept_index.scores(wanted, rows)
         return [scores[row] for row in rows]
 
+    def naming(self, query: str, k: int, query_vector: np.ndarray) -> list[SearchHit]:
+        """Return the k chunks naming the most of the query's glossary concepts, by rarity.
+
+        Any language, whatever their wording: for finding the newest report on a subject, which
+        the dense and keyword votes can miss when it is written in another language.
+        """
+        wanted = default_glossary().concept_numbers(query)
+        if not wanted or not len(self.snapshot.chunks):
+            return []
+        scores = self.snapshot.concept_index.all_scores(wanted)
+        rows = [int(r) for r in np.lexsort((np.arange(len(scores)), -scores))[:k] if scores[r] > 0]
+        cosines = np.asarray(self.snapshot.vectors[rows]) @ query_vector if rows else []
+        return [
+            SearchHit(chunk=self.snapshot.chunks[row], score=0.0, dense_score=float(c), row=row)
+            for row, c in zip(rows, cosines, strict=True)
+        ]
+
     def dense(
         self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """Return (row, cosine) of the k nearest chunks, exact when a filter restricts the rows."""
+        """Return (row, cosine) of the k nearest chunks, exact when a filter restricts the rows.
+
+        With sentence vectors, chunks are ranked by the better of their own cosine and their best
+        sentence's (index/sentence_vectors.py); the cosine returned is the chunk's own, which the
+        abstention threshold is calibrated on.
+        """
+        sentences = self.snapshot.sentence_vectors
         if allowed is not None:
             rows = np.flatnonzero(allowed)
-            if rows.size == 0:
-                return []
-            scores = np.asarray(self.snapshot.vectors[rows]) @ query_vector
-            top = np.argsort(-scores, kind="stable")[:k]
-            return [(int(rows[i]), float(scores[i])) for i in top]
-        scores, rows = self.snapshot.vector_index.search(query_vector[None, :], k)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        else:
+            _, found = self.snapshot.vector_index.search(query_vector[None, :], k)
+            rows = found[0][found[0] >= 0]
+            if sentences is not None:
+                rows = np.union1d(rows, sentences.nearest_chunks(query_vector, k))
+        if rows.size == 0:
+            return []
+        cosines = np.asarray(self.snapshot.vectors[rows]) @ query_vector
+        ranking = (
+            cosines
+            if sentences is None
+            else np.maximum(cosines, sentences.best(query_vector, rows))
+        )
+        top = np.lexsort((rows, -ranking))[:k]
+        return [(int(rows[i]), float(cosines[i])) for i in top]
 
     def search(
         self,

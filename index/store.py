@@ -22,6 +22,7 @@ from index.documents import Chunk
 from index.embedding import Embedder, vector_space
 from index.glossary import default_glossary
 from index.keyword import TOKENIZER_VERSION, KeywordIndex
+from index.sentence_vectors import SentenceVectors
 from index.vectors import VectorIndex
 
 FORMAT_VERSION = 1
@@ -60,6 +61,8 @@ class IndexSnapshot:
     vector_index: VectorIndex
     keyword_index: KeywordIndex
     concept_index: ConceptIndex
+    # None for a generation written before sentences had vectors of their own.
+    sentence_vectors: SentenceVectors | None = None
 
     @property
     def version(self) -> str:
@@ -166,10 +169,21 @@ def load_snapshot(index_dir: Path) -> IndexSnapshot | None:
         else:
             # Recorded with another glossary (or before concepts were): find them again.
             concept_index = ConceptIndex.build(embedding_text(chunk) for chunk in chunks)
+        sentence_vectors = (
+            SentenceVectors.load(folder, manifest["sentences"]) if "sentences" in manifest else None
+        )
     except (OSError, ValueError, KeyError) as error:
         raise IndexStoreError(f"index {folder} cannot be read: {error}") from error
     return IndexSnapshot(
-        folder, manifest, chunks, articles, vectors, vector_index, keyword_index, concept_index
+        folder,
+        manifest,
+        chunks,
+        articles,
+        vectors,
+        vector_index,
+        keyword_index,
+        concept_index,
+        sentence_vectors,
     )
 
 
@@ -183,6 +197,7 @@ def write_generation(
     vector_index: VectorIndex,
     keyword_index: KeywordIndex,
     concept_index: ConceptIndex,
+    sentence_vectors: SentenceVectors | None = None,
 ) -> Path:
     """Write a new generation beside the current one, then publish it; never seen half-done."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -202,6 +217,12 @@ def write_generation(
         "glossary": concept_index.digest,
         "counts": {"articles": len(articles), "chunks": len(chunks)},
     }
+    if sentence_vectors is not None:
+        if sentence_vectors.chunks != len(chunks):
+            raise ValueError(
+                f"sentence vectors for {sentence_vectors.chunks} chunks, not {len(chunks)}"
+            )
+        manifest["sentences"] = sentence_vectors.describe()
     with open(staging / "chunks.jsonl", "w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
@@ -213,6 +234,8 @@ def write_generation(
     vector_index.save(staging / "vectors.faiss")
     keyword_index.save(staging / "bm25")
     concept_index.save(staging)
+    if sentence_vectors is not None:
+        sentence_vectors.save(staging)
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _fsync_tree(staging)
     final = index_dir / name

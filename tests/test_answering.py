@@ -146,6 +146,13 @@ def test_status_question_about_one_strand_answers_from_its_newest_report(
         ("What is the latest on the peace talks?", date(2025, 11, 24)),
         ("Що зараз відбувається з мирними переговорами?", date(2025, 11, 24)),
         ("Where do the direct talks in Istanbul stand now?", date(2025, 7, 23)),
+        # Only the Russian report covers the July round, and the English question's own
+        # search does not reach it: the subject is looked up in every chunk's concepts.
+        (
+            "latest from the direct ukraine-russia negotiations in istanbul? "
+            "did they agree on anything?",
+            date(2025, 7, 23),
+        ),
         ("Что сейчас с обменом пленными?", date(2025, 7, 23)),
         ("What is the latest on security guarantees for Ukraine?", date(2025, 8, 19)),
     ],

@@ -117,7 +117,7 @@ def test_whole_article_mode_keeps_one_chunk_per_abstract(tmp_path: Path) -> None
     assert bench_scifact.main([*args, "--configs", "dense-whole,dense"]) == 0
 
     whole = load_snapshot(work / "fake-whole")
-    chunked = load_snapshot(work / "fake-c200o1")
+    chunked = load_snapshot(work / "fake-c200o1s")
     assert whole is not None and chunked is not None
     assert [chunk.article_id for chunk in whole.chunks] == ["d1", "d2", "d3"]
     assert sum(chunk.article_id == "d3" for chunk in chunked.chunks) > 1

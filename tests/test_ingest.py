@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import synthetic_article
 
+from index.chunking import split_sentences
 from index.documents import Article, LoadProblem
 from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
@@ -77,13 +78,19 @@ def test_new_article_is_added_without_re_embedding_old_ones(
 
     report = ingest(folder, make_articles(11), counting)
     assert (report.added, report.unchanged) == (1, 10)
+    new_article = make_articles(1, start=10)[0]
     assert counting.texts, "the new article was embedded"
-    assert all("Round 10 of talks" in text for text in counting.texts)
-    assert report.chunks_embedded == len(counting.texts)
+    # Its chunks (embedded under the title), then its sentences, and nothing of the old ones.
+    chunk_texts = [text for text in counting.texts if text.startswith(new_article.title)]
+    sentence_texts = [text for text in counting.texts if text not in chunk_texts]
+    assert chunk_texts and all("Round 10 of talks" in text for text in chunk_texts)
+    assert sentence_texts and all(text in new_article.text for text in sentence_texts)
+    assert report.chunks_embedded == len(chunk_texts)
+    assert report.sentences_embedded == len(sentence_texts)
 
     new = load_snapshot(folder)
     assert new is not None
-    assert len(new.chunks) == len(old.chunks) + len(counting.texts)
+    assert len(new.chunks) == len(old.chunks) + len(chunk_texts)
     for row, chunk in enumerate(new.chunks):
         if chunk.chunk_id in old_vectors:
             np.testing.assert_array_equal(new.vectors[row], old_vectors[chunk.chunk_id])
@@ -104,7 +111,7 @@ def test_changed_article_replaces_its_old_chunks(tmp_path: Path, counting, make_
     changed = dataclasses.replace(articles[3], text="Entirely rewritten: Quokkaville accord.")
     report = ingest(folder, [*articles[:3], changed, *articles[4:]], counting)
     assert (report.added, report.replaced, report.unchanged) == (0, 1, 7)
-    assert counting.texts == [f"{changed.title} {changed.text}"]
+    assert counting.texts == [f"{changed.title} {changed.text}", *split_sentences(changed.text)]
     assert keyword_texts(folder, "Zanzibarian") == []
     assert keyword_texts(folder, "Quokkaville") == [changed.text]
     snapshot = load_snapshot(folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
+from index.chunking import ChunkingSettings
 from index.documents import Article
 from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
@@ -24,14 +26,41 @@ def searcher(index_dir: Path, fake_embedder: FakeEmbedder) -> Searcher:
     return Searcher.open(index_dir, fake_embedder)
 
 
-def test_rare_name_is_found_by_keyword_when_dense_misses_it(
+def brute_force_best_sentence(searcher: Searcher, vector: np.ndarray) -> np.ndarray:
+    """Return every chunk's best sentence cosine, one chunk at a time."""
+    sentences = searcher.snapshot.sentence_vectors
+    assert sentences is not None
+    return np.array(
+        [
+            max(sentences.vectors[start:end] @ vector)
+            for start, end in itertools.pairwise(sentences.indptr)
+        ]
+    )
+
+
+@pytest.fixture
+def keyword_searcher(
     tmp_path: Path, fake_embedder: FakeEmbedder, sample_articles: list[Article]
-) -> None:
-    # English articles only: passages in another alphabet take their keyword vote from their
-    # dense rank, which for the fake embedder is noise (see the test on alphabets below).
+) -> Searcher:
+    """A searcher over the English articles with chunk vectors only, for keyword-vote tests.
+
+    Passages in another alphabet take their keyword vote from their dense rank, which for the
+    fake embedder is noise (see the test on alphabets below), and with a vector per sentence the
+    fake embedder finds a rare name by itself.
+    """
     english = [article for article in sample_articles if article.language == "en"]
-    ingest_articles(english, index_dir=tmp_path / "index", embedder=fake_embedder)
-    searcher = Searcher.open(tmp_path / "index", fake_embedder)
+    folder = tmp_path / "english-index"
+    ingest_articles(
+        english,
+        index_dir=folder,
+        embedder=fake_embedder,
+        chunking=ChunkingSettings(sentence_vectors=False),
+    )
+    return Searcher.open(folder, fake_embedder)
+
+
+def test_rare_name_is_found_by_keyword_when_dense_misses_it(keyword_searcher: Searcher) -> None:
+    searcher = keyword_searcher
     query = "Who is Medinsky"
     dense = searcher.search(query, 3, mode="dense")
     assert not any("Medinsky" in hit.chunk.text for hit in dense)
@@ -42,7 +71,8 @@ def test_rare_name_is_found_by_keyword_when_dense_misses_it(
     assert 1 in {hit.keyword_rank for hit in hybrid}
 
 
-def test_number_written_with_separators_matches_plain_digits(searcher: Searcher) -> None:
+def test_number_written_with_separators_matches_plain_digits(keyword_searcher: Searcher) -> None:
+    searcher = keyword_searcher
     query = "bodies 6000 returned"
     dense_first = searcher.search(query, 1, mode="dense")[0]
     assert "6,000" not in dense_first.chunk.text
@@ -115,9 +145,13 @@ def test_date_filter_is_exact(searcher: Searcher, fake_embedder: FakeEmbedder) -
     assert 0 < len(inside) < len(chunks)
     query = "ceasefire memorandum"
     hits = searcher.search(query, len(chunks), filters=filters, mode="dense")
-    # With a filter, dense search is exact over exactly the allowed rows.
+    # With a filter, dense search is exact over exactly the allowed rows: each ranked by the
+    # better of its own cosine and its best sentence's.
     vector = fake_embedder.encode([query], kind="query")[0]
-    scores = np.asarray(searcher.snapshot.vectors)[inside] @ vector
+    scores = np.maximum(
+        np.asarray(searcher.snapshot.vectors)[inside] @ vector,
+        brute_force_best_sentence(searcher, vector)[inside],
+    )
     expected = [chunks[inside[i]].chunk_id for i in np.argsort(-scores, kind="stable")]
     assert [hit.chunk.chunk_id for hit in hits] == expected
     for mode in ("hybrid", "keyword"):
