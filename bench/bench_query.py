@@ -3,6 +3,8 @@
 Usage (from the repository root):
     .venv/bin/python bench/bench_query.py build 10000 100000   # write the synthetic indexes
     .venv/bin/python bench/bench_query.py query 10000 100000   # measure them, one process per size
+    # the same with 4 random sentence vectors per chunk (as the default index stores)
+    .venv/bin/python bench/bench_query.py build 10000 100000 --sentences-per-chunk 4
 
 The indexes hold synthetic chunks: random unit vectors (the dense side cannot tell) and short
 texts whose words follow a Zipf law over the sample articles' vocabulary plus made-up words, so
@@ -33,6 +35,7 @@ from index.documents import Chunk  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
 from index.keyword import KeywordIndex  # noqa: E402
 from index.search import CANDIDATES, Searcher  # noqa: E402
+from index.sentence_vectors import SentenceVectors  # noqa: E402
 from index.store import ArticleEntry, load_snapshot, write_generation  # noqa: E402
 from index.vectors import build_vector_index  # noqa: E402
 
@@ -67,9 +70,13 @@ def synthetic_texts(count: int, words_per_text: int, seed: int) -> list[str]:
     return texts
 
 
-def build(size: int, workdir: Path, words_per_text: int) -> None:
-    """Write one synthetic index generation of `size` chunks."""
-    target = workdir / str(size)
+def folder_name(size: int, sentences_per_chunk: int) -> str:
+    return str(size) if not sentences_per_chunk else f"{size}-s{sentences_per_chunk}"
+
+
+def build(size: int, workdir: Path, words_per_text: int, sentences_per_chunk: int = 0) -> None:
+    """Write one synthetic index generation of `size` chunks (with sentence vectors if asked)."""
+    target = workdir / folder_name(size, sentences_per_chunk)
     started = time.perf_counter()
     texts = synthetic_texts(size, words_per_text, seed=size)
     rng = np.random.default_rng(size)
@@ -109,6 +116,12 @@ def build(size: int, workdir: Path, words_per_text: int) -> None:
     concept_index = ConceptIndex.build(f"{chunk.title} {chunk.text}" for chunk in chunks)
     bm25_done = time.perf_counter()
     vector_index = build_vector_index(vectors)
+    sentence_vectors = None
+    if sentences_per_chunk:
+        sentences = rng.standard_normal((size * sentences_per_chunk, DIMENSION), dtype=np.float32)
+        sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+        indptr = np.arange(size + 1, dtype=np.int64) * sentences_per_chunk
+        sentence_vectors = SentenceVectors.build(sentences, indptr)
     faiss_done = time.perf_counter()
     write_generation(
         target,
@@ -125,6 +138,7 @@ def build(size: int, workdir: Path, words_per_text: int) -> None:
         vector_index=vector_index,
         keyword_index=keyword_index,
         concept_index=concept_index,
+        sentence_vectors=sentence_vectors,
     )
     written = time.perf_counter()
     print(
@@ -132,6 +146,7 @@ def build(size: int, workdir: Path, words_per_text: int) -> None:
             {
                 "size": size,
                 "index": vector_index.describe(),
+                "sentences": sentence_vectors.describe() if sentence_vectors else None,
                 "seconds": {
                     "prepare": round(prepared - started, 1),
                     "bm25 and concepts": round(bm25_done - prepared, 1),
@@ -162,7 +177,9 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p99_ms": round(p99 * 1000, 2)}
 
 
-def measure(size: int, workdir: Path, rounds: int) -> dict[str, object]:
+def measure(
+    size: int, workdir: Path, rounds: int, sentences_per_chunk: int = 0
+) -> dict[str, object]:
     """Time hybrid and dense searches and their bare parts, interleaved, on one warm process."""
     set_threads(1)
     embedder = load_embedder(MODEL)
@@ -170,8 +187,9 @@ def measure(size: int, workdir: Path, rounds: int) -> dict[str, object]:
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
     before = _rss_bytes()
     loaded_at = time.perf_counter()
-    snapshot = load_snapshot(workdir / str(size))
-    assert snapshot is not None, f"no index at {workdir / str(size)}: run the build step first"
+    folder = workdir / folder_name(size, sentences_per_chunk)
+    snapshot = load_snapshot(folder)
+    assert snapshot is not None, f"no index at {folder}: run the build step first"
     searcher = Searcher(snapshot, embedder)
     load_seconds = time.perf_counter() - loaded_at
     # The vectors file is memory-mapped; dense search alone never touches it, so count it apart.
@@ -183,6 +201,9 @@ def measure(size: int, workdir: Path, rounds: int) -> dict[str, object]:
         "bm25": _folder_bytes(folder / "bm25"),
         "chunks.jsonl": (folder / "chunks.jsonl").stat().st_size,
     }
+    for name in ("sentences.npy", "sentences.faiss"):
+        if (folder / name).exists():
+            sizes[name] = (folder / name).stat().st_size
     index = snapshot.vector_index.index
     names = ("hybrid", "dense", "hybrid_given_vector", "dense_given_vector")
     timings: dict[str, list[float]] = {
@@ -222,6 +243,7 @@ def measure(size: int, workdir: Path, rounds: int) -> dict[str, object]:
     ours_hybrid = result["hybrid_given_vector"]["p50_ms"] - result["bare_faiss"]["p50_ms"]
     return {
         "size": size,
+        "sentences": snapshot.manifest.get("sentences"),
         "index": snapshot.manifest["vector_index"],
         "queries": len(timings["dense"]),
         "latency": result,
@@ -270,21 +292,26 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--words", type=int, default=40, help="words per synthetic chunk")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the 77 questions")
+    parser.add_argument(
+        "--sentences-per-chunk", type=int, default=0, help="random sentence vectors per chunk"
+    )
     args = parser.parse_args()
     if args.step == "build":
         set_threads(2)
         for size in args.sizes:
-            build(size, args.workdir, args.words)
+            build(size, args.workdir, args.words, args.sentences_per_chunk)
     elif args.step == "keyword":
         for size in args.sizes:
             print(json.dumps(measure_keyword(size, args.words, args.rounds)), flush=True)
     elif args.step == "query-one":
-        print(json.dumps(measure(args.sizes[0], args.workdir, args.rounds)), flush=True)
+        result = measure(args.sizes[0], args.workdir, args.rounds, args.sentences_per_chunk)
+        print(json.dumps(result), flush=True)
     else:
         # A fresh process per size, so RSS deltas and caches do not leak between sizes.
         for size in args.sizes:
             command = [sys.executable, __file__, "query-one", str(size)]
             command += ["--workdir", str(args.workdir), "--rounds", str(args.rounds)]
+            command += ["--sentences-per-chunk", str(args.sentences_per_chunk)]
             subprocess.run(command, check=True)
 
 

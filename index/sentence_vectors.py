@@ -23,7 +23,8 @@ from index.documents import Chunk
 from index.embedding import Embedder
 from index.vectors import FLAT_LIMIT, VectorIndex, build_vector_index
 
-FILE_NAME = "sentences.npz"
+FILE_NAME = "sentences.npy"
+ROWS_FILE = "sentence_rows.npy"
 INDEX_FILE = "sentences.faiss"
 EMBED_BATCH = 256
 
@@ -74,13 +75,15 @@ class SentenceVectors:
         return {"count": len(self.vectors), "vector_index": self.vector_index.describe()}
 
     def save(self, folder: Path) -> None:
-        np.savez(folder / FILE_NAME, vectors=self.vectors, indptr=self.indptr)
+        np.save(folder / FILE_NAME, np.ascontiguousarray(self.vectors, dtype=np.float32))
+        np.save(folder / ROWS_FILE, self.indptr)
         self.vector_index.save(folder / INDEX_FILE)
 
     @classmethod
     def load(cls, folder: Path, description: dict[str, Any]) -> SentenceVectors:
-        with np.load(folder / FILE_NAME) as saved:
-            vectors, indptr = saved["vectors"], saved["indptr"]
+        # Memory-mapped like the chunk vectors: a search reads only its candidates' sentences.
+        vectors = np.load(folder / FILE_NAME, mmap_mode="r")
+        indptr = np.load(folder / ROWS_FILE)
         return cls(
             vectors, indptr, VectorIndex.load(folder / INDEX_FILE, description["vector_index"])
         )
@@ -97,6 +100,7 @@ class SentenceVectors:
     def best(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Return each given chunk row's best sentence cosine (-1 for a chunk without sentences)."""
         vectors, indptr = self.of_rows([int(r) for r in rows])
+        vectors = np.asarray(vectors)
         best = np.full(len(rows), -1.0, dtype=np.float32)
         if len(vectors):
             scores = vectors @ query_vector
