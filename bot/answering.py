@@ -175,6 +175,7 @@ class Answerer:
             question,
             query_vector,
             hits[:SENTENCE_CHUNKS],
+            stored=searcher.stored_sentence_vectors(hits[:SENTENCE_CHUNKS]),
             status=status,
             language=language,
             count=self.sentences,

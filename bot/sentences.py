@@ -60,8 +60,13 @@ class SentencePicker:
         status: bool,
         language: str,
         count: int,
+        stored: dict[str, np.ndarray] | None = None,
     ) -> list[Candidate]:
-        """Return up to `count` sentences of the hits that best answer the question, best first."""
+        """Return up to `count` sentences of the hits that best answer the question, best first.
+
+        `stored` maps embedded sentence texts to the vectors ingest already made for them; only
+        the others are embedded now.
+        """
         question_terms = set(tokenize(question))
         wanted = answer_type(question)
         asked_ordinals = ordinals_in(question)
@@ -96,7 +101,9 @@ class SentencePicker:
         # Embedding every sentence is the slow part of answering: only the likeliest are embedded.
         pool.sort(key=lambda item: -item[2])
         pool = pool[:SENTENCES_EMBEDDED]
-        vectors = self._vectors([context.get(sentence, sentence) for sentence, _, _ in pool])
+        vectors = self._vectors(
+            [context.get(sentence, sentence) for sentence, _, _ in pool], stored or {}
+        )
         similarity = vectors @ query_vector
         # Models differ in where their cosines sit (e5's all lie in a narrow high band): rescale
         # within the pool so the priors weigh the same whatever the model.
@@ -109,12 +116,14 @@ class SentencePicker:
         candidates.sort(key=lambda c: -c.score)
         return _pick_distinct(candidates, count, language)
 
-    def _vectors(self, sentences: list[str]) -> np.ndarray:
-        """Embed sentences, reusing vectors of sentences seen in earlier answers."""
-        found: dict[str, np.ndarray] = {}
+    def _vectors(self, sentences: list[str], stored: dict[str, np.ndarray]) -> np.ndarray:
+        """Embed sentences, reusing stored vectors and those seen in earlier answers."""
+        found: dict[str, np.ndarray] = {
+            sentence: stored[sentence] for sentence in sentences if sentence in stored
+        }
         with self._lock:
             for sentence in dict.fromkeys(sentences):
-                if sentence in self._cache:
+                if sentence not in found and sentence in self._cache:
                     self._cache.move_to_end(sentence)
                     found[sentence] = self._cache[sentence]
         missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in found]

@@ -13,6 +13,7 @@ from index.embedding import Embedder
 from index.glossary import default_glossary
 from index.keyword import KeywordIndex
 from index.normalize import keyword_writing, language_writing
+from index.sentence_vectors import sentence_texts
 from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
 
 RRF_K = 60
@@ -104,6 +105,22 @@ class Searcher:
         wanted = default_glossary().concept_numbers(query)
         scores = self.snapshot.concept_index.scores(wanted, rows)
         return [scores[row] for row in rows]
+
+    def stored_sentence_vectors(self, hits: list[SearchHit]) -> dict[str, np.ndarray]:
+        """Return the vectors ingest stored for the hits' sentences, by the text embedded.
+
+        Empty for an index without sentence vectors; hits must come from this searcher.
+        """
+        sentences = self.snapshot.sentence_vectors
+        rows = [hit.row for hit in hits if hit.row is not None]
+        if sentences is None or not rows:
+            return {}
+        vectors, indptr = sentences.of_rows(rows)
+        found: dict[str, np.ndarray] = {}
+        for number, row in enumerate(rows):
+            texts = [embedded for _, embedded in sentence_texts(self.snapshot.chunks[row].text)]
+            found.update(zip(texts, vectors[indptr[number] : indptr[number + 1]], strict=True))
+        return found
 
     def naming(self, query: str, k: int, query_vector: np.ndarray) -> list[SearchHit]:
         """Return the k chunks naming the most of the query's glossary concepts, by rarity.

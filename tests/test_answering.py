@@ -10,10 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 import pytest
 
 from bot.answering import Answerer, is_status_question, question_language, render_plain
 from bot.generative import ChatCompletionsGenerator
+from index.chunking import ChunkingSettings
 from index.documents import Article
 from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
@@ -311,7 +313,9 @@ def test_a_sentence_opening_with_a_pronoun_is_embedded_with_the_one_before(
         )
     ]
     embedder = _CountingEmbedder()
-    ingest_articles(library, index_dir=tmp_path / "index", embedder=embedder)
+    # Without stored sentence vectors the picker embeds the sentences itself.
+    chunking = ChunkingSettings(sentence_vectors=False)
+    ingest_articles(library, index_dir=tmp_path / "index", embedder=embedder, chunking=chunking)
     searcher = Searcher.open(tmp_path / "index", embedder)
     embedder.texts.clear()
     answer = Answerer(lambda: searcher, embedder).answer("Who did Putin meet about the truce?")
@@ -327,7 +331,8 @@ def test_a_sentence_opening_with_a_pronoun_is_embedded_with_the_one_before(
 
 def test_sentences_are_embedded_once_across_answers(tmp_path: Path) -> None:
     embedder = _CountingEmbedder()
-    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder)
+    chunking = ChunkingSettings(sentence_vectors=False)
+    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder, chunking=chunking)
     searcher = Searcher.open(tmp_path / "index", embedder)
     answerer = Answerer(lambda: searcher, embedder)
     embedder.passages = 0
@@ -337,6 +342,22 @@ def test_sentences_are_embedded_once_across_answers(tmp_path: Path) -> None:
     assert after_first > 0
     assert embedder.passages == after_first, "the second answer re-embedded sentences"
     assert again.text == first.text
+
+
+def test_stored_sentence_vectors_spare_the_picker_any_embedding(tmp_path: Path) -> None:
+    embedder = _CountingEmbedder()
+    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder)
+    searcher = Searcher.open(tmp_path / "index", embedder)
+    embedder.passages = 0
+    answer = Answerer(lambda: searcher, embedder).answer("Who headed the Russian delegation?")
+    assert not answer.abstained and answer.sources
+    assert embedder.passages == 0, "the picker embedded sentences ingest had stored"
+    # The stored vectors are the ones the picker would have made.
+    hits = searcher.search("Who headed the Russian delegation?", 3)
+    stored = searcher.stored_sentence_vectors(hits)
+    assert stored
+    for text, vector in stored.items():
+        np.testing.assert_allclose(vector, embedder.encode([text])[0], atol=1e-6)
 
 
 def test_a_named_month_favours_reports_published_in_it(tmp_path: Path) -> None:
