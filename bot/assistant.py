@@ -91,6 +91,12 @@ class Negobot:
         with self._lock:
             self._searcher, self._generation = searcher, generation
         log.info("serving index %s", searcher.version)
+        if self.settings.sentence_vectors and searcher.snapshot.sentence_vectors is None:
+            log.warning(
+                "index %s has no sentence vectors (an older version wrote it): searching "
+                "passage vectors only until `negobot ingest` adds them",
+                searcher.version,
+            )
         return True
 
     def searcher(self) -> Searcher:

@@ -112,3 +112,26 @@ def test_chat_answers_and_quits(library: Path) -> None:
     assert "The library holds" in result.output
     assert "[1]" in result.output
     assert [row.front_end for row in logged_questions(library)] == ["chat"]
+
+
+def test_an_index_without_sentence_vectors_answers_and_is_upgraded_by_ingest(
+    library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An index as an older version wrote it: passage vectors only.
+    monkeypatch.setenv("NEGOBOT_SENTENCE_VECTORS", "false")
+    get_settings.cache_clear()
+    assert invoke("ingest", "-q", "--rebuild", str(SAMPLE_ARTICLES)).exit_code == 0
+    monkeypatch.setenv("NEGOBOT_SENTENCE_VECTORS", "true")
+    get_settings.cache_clear()
+
+    # The CLI's own log handler writes to the (captured) standard error.
+    answered = invoke("ask", "Who led the Russian delegation at the Istanbul talks?")
+    assert answered.exit_code == 0 and "[1]" in answered.output
+    assert "has no sentence vectors" in answered.output
+
+    upgraded = invoke("ingest", str(SAMPLE_ARTICLES))
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "index upgraded" in upgraded.output and "embedded 0 chunks and" in upgraded.output
+    again = invoke("ask", "Who led the Russian delegation?")
+    assert again.exit_code == 0 and "serving index" in again.output
+    assert "has no sentence vectors" not in again.output
