@@ -217,9 +217,13 @@ def test_an_index_saved_with_an_older_tokenizer_is_retokenised_on_load(
 # embeds; PATCH optionally makes one os call in index.store announce itself and hang.
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     from pathlib import Path
     import index.store
+
+    # A shell that starts a job in the background makes it ignore SIGINT, and children inherit
+    # that; restore Python's own handler so the test means the same wherever it runs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from index.embedding import FakeEmbedder
     from index.ingest import ingest_articles
     from index.loaders import load_articles
