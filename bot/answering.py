@@ -39,6 +39,10 @@ RECENT_DAYS = 45
 # Passages read to find the newest report on a status question's subject (bench: 16 missed the
 # July round for an English question about Istanbul, which only the Russian report covers).
 SUBJECT_POOL = 30
+# A newer report naming this share of the subject (by rarity) is the newer report on it: for "is
+# there a ceasefire, or at least a peace plan?" the November report on the plan, not June's
+# report that mentions a truce, a plan and peace (bench: 0.6 lost a question, 0.8 changed none).
+SUBJECT_SHARE = 0.7
 
 
 class CorrectionLike(Protocol):
@@ -252,17 +256,19 @@ def _published_before(
 
 
 def _newest_on_subject(searcher: Searcher, question: str, hits: list[SearchHit]) -> date | None:
-    """Return the date of the newest hit naming as much of the question's subject as any hit.
+    """Return the date of the newest hit naming nearly as much of the question's subject as any.
 
-    The subject is the glossary concepts the question names, weighed by rarity; None when the
-    question names none, or no hit names any.
+    The subject is the glossary concepts the question names, weighed by rarity; "nearly" is
+    SUBJECT_SHARE of the best hit's score. None when the question names none, or no hit names any.
     """
     scores = searcher.concept_scores(question, hits)
     best = max(scores, default=0.0)
     if best <= 0:
         return None
     return max(
-        hit.chunk.published for hit, score in zip(hits, scores, strict=True) if score >= best
+        hit.chunk.published
+        for hit, score in zip(hits, scores, strict=True)
+        if score >= SUBJECT_SHARE * best
     )
 
 

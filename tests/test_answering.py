@@ -156,6 +156,10 @@ def test_status_question_about_one_strand_answers_from_its_newest_report(
             date(2025, 7, 23),
         ),
         ("Что сейчас с обменом пленными?", date(2025, 7, 23)),
+        # Two subjects: the June sample article names a truce, a plan and peace; the November
+        # report on the peace plan names nearly as much and is newer.
+        ("Чи є зараз перемир'я або хоча б мирний план?", date(2025, 11, 24)),
+        ("Есть ли сейчас перемирие или хотя бы мирный план?", date(2025, 11, 24)),
         ("What is the latest on security guarantees for Ukraine?", date(2025, 8, 19)),
     ],
 )
