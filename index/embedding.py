@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
+from tqdm import tqdm
 
 TextKind = Literal["query", "passage"]
+# Passages per encode call during ingest (the model batches them further itself).
+EMBED_BATCH = 256
 
 # No code may reach a model hub at run time; set before sentence-transformers is imported.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -162,6 +165,21 @@ MINILM_ONNX = "all-MiniLM-L6-v2-onnx"
 MINILM_INT8 = "all-MiniLM-L6-v2-int8"
 MULTILINGUAL_E5 = "multilingual-e5-small"
 KNOWN_MODELS = (MINILM, MINILM_INT8, MINILM_ONNX, MULTILINGUAL_E5, "fake")
+
+
+def encode_in_batches(
+    embedder: Embedder, texts: list[str], *, desc: str, unit: str, progress: bool = False
+) -> np.ndarray:
+    """Encode passages in slices of EMBED_BATCH, with a progress bar counting `unit`s."""
+    batches: list[np.ndarray] = []
+    with tqdm(total=len(texts), unit=unit, desc=desc, disable=not progress) as bar:
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = texts[start : start + EMBED_BATCH]
+            batches.append(embedder.encode(batch, kind="passage"))
+            bar.update(len(batch))
+    if not batches:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.vstack(batches)
 
 
 def vector_space(embedder: Embedder) -> str:

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from index.chunking import ChunkingSettings, chunk_article, embedding_text
 from index.concepts import ConceptIndex
 from index.documents import Article, Chunk, LoadProblem, identifies_article
-from index.embedding import Embedder, vector_space
+from index.embedding import Embedder, encode_in_batches, vector_space
 from index.keyword import KeywordIndex
 from index.sentence_vectors import SentenceVectors, embed_sentences
 from index.store import (
@@ -27,8 +26,6 @@ from index.store import (
     write_generation,
 )
 from index.vectors import FLAT_LIMIT, build_vector_index
-
-EMBED_BATCH = 256
 
 
 @dataclass
@@ -266,15 +263,7 @@ def _sentence_vectors(
 
 def _embed(embedder: Embedder, chunks: list[Chunk], *, progress: bool) -> np.ndarray:
     texts = [embedding_text(chunk) for chunk in chunks]
-    batches: list[np.ndarray] = []
-    with tqdm(total=len(texts), unit="chunk", desc="embedding", disable=not progress) as bar:
-        for start in range(0, len(texts), EMBED_BATCH):
-            batch = texts[start : start + EMBED_BATCH]
-            batches.append(embedder.encode(batch, kind="passage"))
-            bar.update(len(batch))
-    if not batches:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.vstack(batches)
+    return encode_in_batches(embedder, texts, desc="embedding", unit="chunk", progress=progress)
 
 
 def _problem_kind(problem: LoadProblem) -> str:

@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from index.chunking import split_sentences
 from index.documents import Chunk
-from index.embedding import Embedder
+from index.embedding import Embedder, encode_in_batches
 from index.vectors import FLAT_LIMIT, VectorIndex, build_vector_index
 
 FILE_NAME = "sentences.npy"
 ROWS_FILE = "sentence_rows.npy"
 INDEX_FILE = "sentences.faiss"
-EMBED_BATCH = 256
 
 # A sentence opening with a pronoun ("He announced the decision at a meeting with Gerasimov")
 # means little alone: it is embedded together with the sentence before it.
@@ -125,15 +123,9 @@ def embed_sentences(
     indptr = np.zeros(len(chunks) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(texts) for texts in per_chunk])
     distinct = list(dict.fromkeys(text for texts in per_chunk for text in texts))
-    batches: list[np.ndarray] = []
-    with tqdm(total=len(distinct), unit="sentence", desc="sentences", disable=not progress) as bar:
-        for start in range(0, len(distinct), EMBED_BATCH):
-            batch = distinct[start : start + EMBED_BATCH]
-            batches.append(embedder.encode(batch, kind="passage"))
-            bar.update(len(batch))
-    if not batches:
-        return np.zeros((0, embedder.dimension), dtype=np.float32), indptr
-    encoded = np.vstack(batches)
+    encoded = encode_in_batches(
+        embedder, distinct, desc="sentences", unit="sentence", progress=progress
+    )
     position = {text: i for i, text in enumerate(distinct)}
     order = [position[text] for texts in per_chunk for text in texts]
     return np.ascontiguousarray(encoded[order], dtype=np.float32), indptr

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.answering import Answerer
@@ -48,6 +50,32 @@ def synthetic_article(number: int, **overrides: object) -> Article:
     }
     fields.update(overrides)
     return Article(**fields)  # type: ignore[arg-type]
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, remembering every text it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self.calls = 0
+
+    def encode(self, texts: list[str], **options: object) -> np.ndarray:  # type: ignore[override]
+        self.calls += 1
+        self.texts.extend(texts)
+        return super().encode(texts, **options)  # type: ignore[arg-type]
+
+
+def brute_force_best_sentence(searcher: Searcher, vector: np.ndarray) -> np.ndarray:
+    """Return every chunk's best sentence cosine, one chunk at a time."""
+    sentences = searcher.snapshot.sentence_vectors
+    assert sentences is not None
+    return np.array(
+        [
+            max(sentences.vectors[start:end] @ vector)
+            for start, end in itertools.pairwise(sentences.indptr)
+        ]
+    )
 
 
 @pytest.fixture

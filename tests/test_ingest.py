@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import synthetic_article
+from conftest import CountingEmbedder, synthetic_article
 
 from index.chunking import split_sentences
 from index.documents import Article, LoadProblem
@@ -15,20 +15,6 @@ from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
 from index.store import CURRENT_FILE, load_snapshot
-
-
-class CountingEmbedder(FakeEmbedder):
-    """The fake embedder, remembering every text it was asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-        self.calls = 0
-
-    def encode(self, texts: list[str], **options: object) -> np.ndarray:  # type: ignore[override]
-        self.calls += 1
-        self.texts.extend(texts)
-        return super().encode(texts, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture

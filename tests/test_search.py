@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, brute_force_best_sentence
 
 from index.chunking import ChunkingSettings
 from index.documents import Article
@@ -24,18 +23,6 @@ from index.store import IndexStoreError
 @pytest.fixture
 def searcher(index_dir: Path, fake_embedder: FakeEmbedder) -> Searcher:
     return Searcher.open(index_dir, fake_embedder)
-
-
-def brute_force_best_sentence(searcher: Searcher, vector: np.ndarray) -> np.ndarray:
-    """Return every chunk's best sentence cosine, one chunk at a time."""
-    sentences = searcher.snapshot.sentence_vectors
-    assert sentences is not None
-    return np.array(
-        [
-            max(sentences.vectors[start:end] @ vector)
-            for start, end in itertools.pairwise(sentences.indptr)
-        ]
-    )
 
 
 @pytest.fixture

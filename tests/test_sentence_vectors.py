@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import synthetic_article
+from conftest import CountingEmbedder, brute_force_best_sentence, synthetic_article
 
-from index.chunking import ChunkingSettings, split_sentences
-from index.documents import Article
+from index.chunking import ChunkingSettings, chunk_article, split_sentences
+from index.documents import Article, Chunk
 from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
@@ -20,29 +20,11 @@ from index.store import current_generation, load_snapshot
 QUERIES = ["prisoner exchange", "ceasefire memorandum", "Medinsky", "energy infrastructure pause"]
 
 
-class CountingEmbedder(FakeEmbedder):
-    """The fake embedder, remembering every text it was asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def encode(self, texts: list[str], **options: object) -> np.ndarray:  # type: ignore[override]
-        self.texts.extend(texts)
-        return super().encode(texts, **options)  # type: ignore[arg-type]
-
-
 def brute_force_ranking(searcher: Searcher, query: str) -> list[int]:
     """Rank every chunk by the better of its own cosine and its best sentence's, in numpy."""
     vector = searcher.embedder.encode([query], kind="query")[0]
-    sentences = searcher.snapshot.sentence_vectors
-    assert sentences is not None
     chunk_scores = np.asarray(searcher.snapshot.vectors) @ vector
-    best = [
-        float((sentences.vectors[sentences.indptr[row] : sentences.indptr[row + 1]] @ vector).max())
-        for row in range(len(chunk_scores))
-    ]
-    scores = np.maximum(chunk_scores, best)
+    scores = np.maximum(chunk_scores, brute_force_best_sentence(searcher, vector))
     return sorted(range(len(scores)), key=lambda row: (-scores[row], row))
 
 
@@ -75,9 +57,7 @@ def test_sentences_shared_by_overlapping_chunks_are_embedded_once(
         np.testing.assert_allclose(vectors[indptr[row] : indptr[row + 1]], expected, atol=1e-6)
 
 
-def _chunks(article: Article, settings: ChunkingSettings):  # type: ignore[no-untyped-def]
-    from index.chunking import chunk_article
-
+def _chunks(article: Article, settings: ChunkingSettings) -> list[Chunk]:
     return chunk_article(
         article,
         article_id=article.key,
@@ -93,15 +73,13 @@ def test_dense_search_matches_brute_force_max_of_chunk_and_sentence(
 ) -> None:
     searcher = Searcher.open(index_dir, fake_embedder)
     expected = brute_force_ranking(searcher, query)
+    vector = fake_embedder.encode([query], kind="query")[0]
     for k in (1, 5, 12):
-        found = searcher.dense(fake_embedder.encode([query], kind="query")[0], k)
+        found = searcher.dense(vector, k)
         assert [row for row, _ in found] == expected[:k]
         # The cosine reported is the chunk's own (the abstention threshold is calibrated on it).
         for row, cosine in found:
-            own = float(
-                np.asarray(searcher.snapshot.vectors[row])
-                @ searcher.embedder.encode([query], kind="query")[0]
-            )
+            own = float(np.asarray(searcher.snapshot.vectors[row]) @ vector)
             assert cosine == pytest.approx(own, abs=1e-6)
 
 
