@@ -86,18 +86,20 @@ class SentenceVectors:
             vectors, indptr, VectorIndex.load(folder / INDEX_FILE, description["vector_index"])
         )
 
-    def of_rows(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def of_rows(self, rows: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the vectors and indptr of the given chunk rows, renumbered from 0 in order."""
-        counts = np.array([self.indptr[r + 1] - self.indptr[r] for r in rows], dtype=np.int64)
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        wanted = np.asarray(rows, dtype=np.int64)
+        starts = self.indptr[wanted]
+        counts = self.indptr[wanted + 1] - starts
+        indptr = np.zeros(len(wanted) + 1, dtype=np.int64)
         indptr[1:] = np.cumsum(counts)
-        picked = [np.arange(self.indptr[r], self.indptr[r + 1]) for r in rows]
-        positions = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+        # Each chunk's sentences are consecutive: shift a running count by where each chunk starts.
+        positions = np.arange(indptr[-1]) + np.repeat(starts - indptr[:-1], counts)
         return self.vectors[positions], indptr
 
     def best(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Return each given chunk row's best sentence cosine (-1 for a chunk without sentences)."""
-        vectors, indptr = self.of_rows([int(r) for r in rows])
+        vectors, indptr = self.of_rows(rows)
         vectors = np.asarray(vectors)
         best = np.full(len(rows), -1.0, dtype=np.float32)
         if len(vectors):

@@ -14,7 +14,7 @@ from index.documents import Article, Chunk
 from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
-from index.sentence_vectors import embed_sentences, sentence_texts
+from index.sentence_vectors import SentenceVectors, embed_sentences, sentence_texts
 from index.store import current_generation, load_snapshot
 
 QUERIES = ["prisoner exchange", "ceasefire memorandum", "Medinsky", "energy infrastructure pause"]
@@ -196,3 +196,15 @@ def test_a_fact_told_in_passing_finds_its_article(e5_searcher: Searcher) -> None
     hits = e5_searcher.search(question, 3)
     assert "seed-istanbul-second-round" in [hit.chunk.article_id for hit in hits]
     assert any("erratic" in hit.chunk.text for hit in hits)
+
+
+@pytest.mark.parametrize("rows", [[3, 1, 7], [], [0], list(range(40)), [39, 0, 0]])
+def test_of_rows_picks_each_chunks_sentences_in_the_order_asked(rows: list[int]) -> None:
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 6, size=40)  # some chunks without a sentence
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    vectors = rng.standard_normal((int(indptr[-1]), 8)).astype(np.float32)
+    picked, picked_indptr = SentenceVectors.build(vectors, indptr).of_rows(rows)
+    expected = [vectors[indptr[row] : indptr[row + 1]] for row in rows]
+    assert picked_indptr.tolist() == [0, *np.cumsum([len(e) for e in expected]).tolist()]
+    np.testing.assert_array_equal(picked, np.concatenate(expected) if rows else picked[:0])
