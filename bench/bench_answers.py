@@ -18,7 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.answer_types import Answer  # noqa: E402
-from bot.answering import Answerer  # noqa: E402
+from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
 from bot.questions import named_period, outside_coverage  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
@@ -60,6 +60,25 @@ def _facts(item: dict) -> list[str]:
 
 def _has_fact(item: dict, text: str) -> bool:
     return any(_squash(fact) in _squash(text) for fact in _facts(item))
+
+
+def _miss_kind(row: dict) -> str:
+    """Say where an answer lost its expected fact.
+
+    "declined"; "not retrieved" (in none of the passages retrieved); "retrieved, not read" (only
+    in passages after the SENTENCE_CHUNKS the sentence picker reads; for status questions, which
+    read the recent ones first, this is approximate); "read, not picked" (in a passage the picker
+    read, not among the sentences it chose).
+    """
+    answer = row["answer"]
+    if answer.abstained:
+        return "declined"
+    texts = [str(passage["text"]) for passage in answer.retrieved]
+    if not any(_has_fact(row, text) for text in texts):
+        return "not retrieved"
+    if not any(_has_fact(row, text) for text in texts[:SENTENCE_CHUNKS]):
+        return "retrieved, not read"
+    return "read, not picked"
 
 
 def _candidates(values: np.ndarray) -> list[tuple[float, float]]:
@@ -156,7 +175,9 @@ def main() -> int:
     parser.add_argument(
         "--index-dir", type=Path, help="Keep the index here and reuse it on the next run."
     )
-    parser.add_argument("--show-misses", action="store_true", help="List wrong answers too.")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="List the questions missed (not just counts)."
+    )
     args = parser.parse_args()
 
     set_threads(1)
@@ -233,15 +254,26 @@ def main() -> int:
         f"p99 {p99:.0f} ms over {len(latencies)} questions"
     )
     misses = [r for r in rows if r["in_scope"] and r["expected_article"] not in r["top3"]]
-    for row in misses:
-        print(f"  recall miss [{row['language']}] {row['id']}: {row['question']} -> {row['top3']}")
+    fact_misses = [
+        r for r in rows if r["in_scope"] and _facts(r) and not _has_fact(r, r["answer"].text)
+    ]
+    kinds = Counter(_miss_kind(row) for row in fact_misses)
+    # Counts only: a fresh set's questions stay unseen unless --show-misses is given.
+    print(
+        f"{len(misses)} recall misses; fact misses by kind: "
+        + (", ".join(f"{kind} {count}" for kind, count in kinds.most_common()) or "none")
+    )
     if args.show_misses:
+        for row in misses:
+            print(
+                f"  recall miss [{row['language']}] {row['id']}: {row['question']} -> {row['top3']}"
+            )
         for row in rows:
             fact = _facts(row)
-            if row["in_scope"] and fact and not _has_fact(row, row["answer"].text):
+            if row in fact_misses:
                 print(
-                    f"  fact miss [{row['language']}] {row['id']}: {row['question']} "
-                    f"(wanted {fact!r})\n      {row['answer'].text[:300]!r}"
+                    f"  fact miss ({_miss_kind(row)}) [{row['language']}] {row['id']}: "
+                    f"{row['question']} (wanted {fact!r})\n      {row['answer'].text[:300]!r}"
                 )
             if not row["in_scope"] and not row["answer"].abstained:
                 print(
