@@ -52,18 +52,22 @@ class ConceptIndex:
         with np.load(folder / FILE_NAME) as saved:
             return cls(saved["indptr"], saved["indices"], len(glossary.concepts), glossary.digest)
 
-    def all_scores(self, concepts: frozenset[int]) -> np.ndarray:
-        """Return, for every row, the summed rarity of the given concepts that its text names."""
+    def _wanted(self, concepts: frozenset[int]) -> np.ndarray:
+        """Return a mask over all concepts, true for the given ones."""
         wanted = np.zeros(len(self.idf), dtype=bool)
         wanted[list(concepts)] = True
+        return wanted
+
+    def all_scores(self, concepts: frozenset[int]) -> np.ndarray:
+        """Return, for every row, the summed rarity of the given concepts that its text names."""
+        wanted = self._wanted(concepts)
         weights = np.where(wanted[self.indices], self.idf[self.indices], 0.0)
         totals = np.concatenate([[0.0], np.cumsum(weights)])
         return totals[self.indptr[1:]] - totals[self.indptr[:-1]]
 
     def scores(self, concepts: frozenset[int], rows: Iterable[int]) -> dict[int, float]:
         """Return, per row, the summed rarity of the given concepts that the row's text names."""
-        wanted = np.zeros(len(self.idf), dtype=bool)
-        wanted[list(concepts)] = True
+        wanted = self._wanted(concepts)
         result = {}
         for row in rows:
             named = self.indices[self.indptr[row] : self.indptr[row + 1]]

@@ -245,19 +245,17 @@ def _sentence_vectors(
     flat_limit: int,
 ) -> SentenceVectors:
     """Return the sentence vectors of the kept chunks (reused where stored) then the new ones."""
-    parts: list[tuple[np.ndarray, np.ndarray]] = []
     if snapshot is not None and snapshot.sentence_vectors is not None:
-        parts.append(snapshot.sentence_vectors.of_rows(kept_rows))
+        kept_vectors, kept_indptr = snapshot.sentence_vectors.of_rows(kept_rows)
     else:
-        parts.append(
-            embed_sentences(embedder, kept_chunks, progress=progress and bool(kept_chunks))
+        kept_vectors, kept_indptr = embed_sentences(
+            embedder, kept_chunks, progress=progress and bool(kept_chunks)
         )
-        report.sentences_embedded += int(parts[0][1][-1])
-    parts.append(embed_sentences(embedder, new_chunks, progress=progress))
-    report.sentences_embedded += int(parts[1][1][-1])
-    vectors = np.vstack([part[0] for part in parts])
-    offset = int(parts[0][1][-1])
-    indptr = np.concatenate([parts[0][1], parts[1][1][1:] + offset])
+        report.sentences_embedded += int(kept_indptr[-1])
+    new_vectors, new_indptr = embed_sentences(embedder, new_chunks, progress=progress)
+    report.sentences_embedded += int(new_indptr[-1])
+    indptr = np.concatenate([kept_indptr, new_indptr[1:] + kept_indptr[-1]])
+    vectors = np.vstack([kept_vectors, new_vectors])
     return SentenceVectors.build(vectors, indptr, flat_limit=flat_limit)
 
 
