@@ -9,8 +9,6 @@ from datetime import date, timedelta
 from bot import i18n
 from index.normalize import detect_language
 
-# Extra score for a sentence carrying the kind of fact asked for (a number, a name, a place).
-TYPE_BONUS = 0.25
 # Reports on an event late in a month are often published early in the next.
 PERIOD_GRACE_DAYS = 3
 
@@ -118,9 +116,6 @@ _ORDINAL_FORMS = (
     (5, r"fifth|5th|п'ят(ий|ого|ому|ій|а|е)|пят(ый|ого|ом|ой|ая|ое)"),
 )
 _ORDINALS = [(number, _whole_words(forms)) for number, forms in _ORDINAL_FORMS]
-# Reward for a sentence naming the ordinal the question names; a sentence naming only other
-# ordinals ("the third day" when the second is asked about) loses as much.
-ORDINAL_BONUS = 0.15
 
 
 def ordinals_in(text: str) -> set[int]:
@@ -128,17 +123,18 @@ def ordinals_in(text: str) -> set[int]:
     return {number for number, pattern in _ORDINALS if pattern.search(text)}
 
 
-def ordinal_bonus(wanted: set[int], sentence: str) -> float:
-    """Reward a sentence naming an ordinal in `wanted`, penalise one naming only others.
+def ordinal_agreement(wanted: set[int], sentence: str) -> int:
+    """Return 1 if a sentence names an ordinal in `wanted`, -1 if it names only others, else 0.
 
-    `wanted` is `ordinals_in(question)`, read once per question rather than once per sentence.
+    `wanted` is `ordinals_in(question)`, read once per question rather than once per sentence;
+    "the third day" is then no answer about the second.
     """
     if not wanted:
-        return 0.0
+        return 0
     named = ordinals_in(sentence)
     if named & wanted:
-        return ORDINAL_BONUS
-    return -ORDINAL_BONUS if named else 0.0
+        return 1
+    return -1 if named else 0
 
 
 def is_status_question(question: str) -> bool:
@@ -183,25 +179,25 @@ def answer_type(question: str) -> str | None:
     return min(cues)[2] if cues else None
 
 
-def type_bonus(wanted: str | None, sentence: str, question: str) -> float:
-    """Reward sentences that carry the kind of fact asked for and that the question lacks."""
+def carries_answer_type(wanted: str | None, sentence: str, question: str) -> bool:
+    """Return whether a sentence carries the kind of fact asked for, one the question lacks."""
     if wanted is None:
-        return 0.0
+        return False
     if wanted == "duration":
-        return TYPE_BONUS if _DURATION.search(sentence) else 0.0
+        return bool(_DURATION.search(sentence))
     if wanted == "number":
         counts = numbers_in(_DATE_OR_YEAR.sub(" ", sentence)) - numbers_in(question)
-        return TYPE_BONUS if counts or _NUMBER_WORDS.search(sentence) else 0.0
+        return bool(counts or _NUMBER_WORDS.search(sentence))
     if wanted == "date":
         new_numbers = numbers_in(sentence) - numbers_in(question)
-        return TYPE_BONUS if (new_numbers or _MONTH_NAME.search(sentence)) else 0.0
+        return bool(new_numbers or _MONTH_NAME.search(sentence))
     asked = {word.lower() for word in _CAPITALISED.findall(question)}
     if wanted == "person":
         # "Vladimir Putin" is no answer to a question that names Putin.
         names = {name.lower() for name in _FULL_NAME.findall(sentence)}
-        return TYPE_BONUS if any(not set(name.split()) & asked for name in names) else 0.0
+        return any(not set(name.split()) & asked for name in names)
     places = {word.lower() for word in _CAPITALISED.findall(sentence)[1:]} - asked
-    return TYPE_BONUS if places or _PLACE_NOUN.search(sentence) else 0.0
+    return bool(places or _PLACE_NOUN.search(sentence))
 
 
 # "since 2022" and "before 2025" name one end of an open span, not the time asked about.

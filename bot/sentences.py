@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -10,7 +11,13 @@ from datetime import date
 import numpy as np
 
 from bot import i18n
-from bot.questions import answer_type, numbers_in, ordinal_bonus, ordinals_in, type_bonus
+from bot.questions import (
+    answer_type,
+    carries_answer_type,
+    numbers_in,
+    ordinal_agreement,
+    ordinals_in,
+)
 from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.keyword import tokenize
@@ -18,18 +25,34 @@ from index.sentence_vectors import sentence_texts
 
 # Share of words two sentences need in common to count as one statement told twice.
 NEAR_DUPLICATE = 0.6
-SENTENCES_EMBEDDED = 14
 SENTENCE_CACHE_SIZE = 50_000  # ~75 MB of 384-dimension vectors
-# Sentences from the best-ranked passages are preferred: answers should come from the article
-# that matched, not from the opening lines of others on the same subject.
-RANK_PRIOR = 0.3
-COHERENCE = 0.35
-# An article's opening sentence sets the scene and resembles every question about the event; when a
-# specific fact is asked for (who, how many, how long ...) it should not crowd out the sentence
-# that states it.
-LEAD_PENALTY = 0.1
-# Weight of the share of question words a sentence repeats.
-OVERLAP_WEIGHT = 0.2
+
+
+@dataclass(frozen=True)
+class PickerWeights:
+    """What each clue adds to a sentence's similarity to the question, scaled 0-1 in its pool.
+
+    Fitted jointly by bench/tune_picker.py on the development questions (leave-one-set-out:
+    docs/benchmarks.md, "Answers", session 6); each weight says why it exists.
+    """
+
+    # Divided by the passage's rank (1, 2, ...): answers should come from the article that
+    # matched, not from the opening lines of others on the same subject.
+    rank_prior: float = 0.5
+    # For a sentence carrying the kind of fact asked for (a number, a name, a place).
+    answer_type: float = 0.5
+    # For naming the ordinal the question names; as much off for naming only others.
+    ordinal: float = 0.15
+    # Off an article's opening sentence when a specific fact is asked for (who, how many, how
+    # long): it sets the scene and resembles every question about the event.
+    lead_penalty: float = 0.1
+    # Times freshness (1.0 newest, halving every 30 days) for a status question.
+    freshness: float = 0.3
+    # For sharing the best sentence's article: the sentences around a fact usually carry the
+    # details asked for, where other articles' opening lines only restate the subject.
+    coherence: float = 0.35
+    # Sentences scored by similarity, the likeliest by the clues above; the rest are dropped.
+    scored: int = 30
 
 
 @dataclass
@@ -42,11 +65,35 @@ class Candidate:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Clues:
+    """What is known of a candidate sentence before its similarity to the question."""
+
+    text: str
+    embedded: str  # the text its vector is made from (with the sentence before, if pronoun-led)
+    chunk: Chunk
+    rank: int  # of its passage among the hits, from 0
+    answer_type: bool
+    ordinal: int
+    lead: bool
+    freshness: float  # 0.0 unless the question asks about now
+
+    def prior(self, weights: PickerWeights) -> float:
+        return (
+            weights.rank_prior / (self.rank + 1)
+            + weights.answer_type * self.answer_type
+            + weights.ordinal * self.ordinal
+            - weights.lead_penalty * self.lead
+            + weights.freshness * self.freshness
+        )
+
+
 class SentencePicker:
     """Scores candidate sentences against a question; sentence vectors are cached across answers."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, weights: PickerWeights | None = None) -> None:
         self.embedder = embedder
+        self.weights = weights or PickerWeights()
         # Popular questions hit the same passages: their sentences are embedded once.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -67,54 +114,14 @@ class SentencePicker:
         `stored` maps embedded sentence texts to the vectors ingest already made for them; only
         the others are embedded now.
         """
-        question_terms = set(tokenize(question))
-        wanted = answer_type(question)
-        asked_ordinals = ordinals_in(question)
-        newest = max(hit.chunk.published for hit in hits)
-        pool: list[tuple[str, Chunk, float]] = []
-        context: dict[str, str] = {}
-        for rank, hit in enumerate(hits):
-            # A pronoun-led sentence is embedded with the one before it (see sentence_texts).
-            for index, (sentence, embedded) in enumerate(sentence_texts(hit.chunk.text)):
-                if embedded != sentence:
-                    context[sentence] = embedded
-                if len(sentence.split()) < 5:
-                    continue
-                terms = set(tokenize(sentence))
-                overlap = len(question_terms & terms) / len(question_terms) if question_terms else 0
-                prior = RANK_PRIOR / (rank + 1) + OVERLAP_WEIGHT * overlap
-                prior += type_bonus(wanted, sentence, question)
-                prior += ordinal_bonus(asked_ordinals, sentence)
-                if wanted is not None and hit.chunk.position == 0 and index == 0:
-                    prior -= LEAD_PENALTY
-                if status:
-                    prior += 0.3 * freshness(hit.chunk.published, newest)
-                pool.append((sentence, hit.chunk, prior))
+        pool = candidate_clues(question, hits, status=status)
         if not pool:
             return []
-        # Overlapping chunks repeat sentences: keep each sentence once, with its best prior.
-        best_prior: dict[str, tuple[str, Chunk, float]] = {}
-        for item in pool:
-            if item[0] not in best_prior or item[2] > best_prior[item[0]][2]:
-                best_prior[item[0]] = item
-        pool = list(best_prior.values())
-        # Embedding every sentence is the slow part of answering: only the likeliest are embedded.
-        pool.sort(key=lambda item: -item[2])
-        pool = pool[:SENTENCES_EMBEDDED]
-        vectors = self._vectors(
-            [context.get(sentence, sentence) for sentence, _, _ in pool], stored or {}
-        )
-        similarity = vectors @ query_vector
-        # Models differ in where their cosines sit (e5's all lie in a narrow high band): rescale
-        # within the pool so the priors weigh the same whatever the model.
-        spread = float(similarity.max() - similarity.min()) or 1.0
-        relevance = (similarity - similarity.min()) / spread
-        candidates = [
-            Candidate(sentence, chunk, float(score) + prior)
-            for (sentence, chunk, prior), score in zip(pool, relevance, strict=True)
-        ]
-        candidates.sort(key=lambda c: -c.score)
-        return _pick_distinct(candidates, count, language)
+        # Embedding every sentence is the slow part of answering when ingest stored no vectors.
+        pool.sort(key=lambda clues: -clues.prior(self.weights))
+        pool = pool[: self.weights.scored]
+        vectors = self._vectors([clues.embedded for clues in pool], stored or {})
+        return pick(pool, vectors @ query_vector, self.weights, count, language)
 
     def _vectors(self, sentences: list[str], stored: dict[str, np.ndarray]) -> np.ndarray:
         """Embed sentences, reusing stored vectors and those seen in earlier answers."""
@@ -137,7 +144,53 @@ class SentencePicker:
         return np.vstack([found[sentence] for sentence in sentences])
 
 
-def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> list[Candidate]:
+def candidate_clues(question: str, hits: list[SearchHit], *, status: bool) -> list[Clues]:
+    """Return each sentence of the hits once (with its best-ranked passage), and its clues."""
+    wanted = answer_type(question)
+    asked_ordinals = ordinals_in(question)
+    newest = max(hit.chunk.published for hit in hits) if hits else None
+    found: dict[str, Clues] = {}
+    for rank, hit in enumerate(hits):
+        for index, (sentence, embedded) in enumerate(sentence_texts(hit.chunk.text)):
+            # Overlapping chunks repeat sentences: the first, best-ranked, is kept.
+            if len(sentence.split()) < 5 or sentence in found:
+                continue
+            found[sentence] = Clues(
+                text=sentence,
+                embedded=embedded,
+                chunk=hit.chunk,
+                rank=rank,
+                answer_type=carries_answer_type(wanted, sentence, question),
+                ordinal=ordinal_agreement(asked_ordinals, sentence),
+                lead=wanted is not None and hit.chunk.position == 0 and index == 0,
+                freshness=freshness(hit.chunk.published, newest) if status and newest else 0.0,
+            )
+    return list(found.values())
+
+
+def pick(
+    pool: list[Clues],
+    similarity: np.ndarray,
+    weights: PickerWeights,
+    count: int,
+    language: str,
+) -> list[Candidate]:
+    """Score the pool (clues plus similarity to the question) and take the best distinct ones."""
+    # Models differ in where their cosines sit (e5's all lie in a narrow high band): rescale
+    # within the pool so the clues weigh the same whatever the model.
+    spread = float(similarity.max() - similarity.min()) or 1.0
+    relevance = (similarity - similarity.min()) / spread
+    candidates = [
+        Candidate(clues.text, clues.chunk, float(score) + clues.prior(weights))
+        for clues, score in zip(pool, relevance, strict=True)
+    ]
+    candidates.sort(key=lambda c: -c.score)
+    return _pick_distinct(candidates, count, language, weights.coherence)
+
+
+def _pick_distinct(
+    candidates: list[Candidate], wanted: int, language: str, coherence: float
+) -> list[Candidate]:
     """Take the best sentences, skipping near-repeats; a newer report with other numbers wins.
 
     After the best sentence, the rest of its article is preferred: the sentences around a fact
@@ -150,7 +203,7 @@ def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> l
 
     def with_coherence(candidate: Candidate) -> float:
         same_article = candidate.chunk.article_id == best.chunk.article_id
-        return candidate.score + (COHERENCE if same_article else 0.0)
+        return candidate.score + (coherence if same_article else 0.0)
 
     candidates = [best, *sorted(candidates[1:], key=with_coherence, reverse=True)]
     chosen: list[Candidate] = []
@@ -169,6 +222,8 @@ def _pick_distinct(candidates: list[Candidate], wanted: int, language: str) -> l
     return chosen
 
 
+# Answers to popular questions, and bench/tune_picker.py's re-picks, compare the same pairs.
+@functools.lru_cache(maxsize=100_000)
 def _same_statement(first: str, second: str) -> bool:
     """Return whether two sentences say the same thing, perhaps with other numbers."""
     words_first = {t for t in tokenize(first) if not t.isdigit()}

@@ -15,6 +15,7 @@ import pytest
 
 from bot.answering import Answerer, is_status_question, question_language, render_plain
 from bot.generative import ChatCompletionsGenerator
+from bot.sentences import PickerWeights, SentencePicker, candidate_clues, pick
 from index.chunking import ChunkingSettings
 from index.documents import Article
 from index.embedding import FakeEmbedder
@@ -380,3 +381,37 @@ def test_a_named_month_favours_reports_published_in_it(tmp_path: Path) -> None:
     ]:
         answer = answerer.answer(question)
         assert answer.retrieved[0]["article_id"] == expected, question
+
+
+def test_picking_from_recorded_clues_repeats_the_pickers_choice(searcher: Searcher) -> None:
+    # bench/tune_picker.py re-picks from recorded clues and similarities to fit PickerWeights;
+    # that is only sound if doing so gives what the picker itself chose.
+    embedder = searcher.embedder
+    picker = SentencePicker(embedder)
+    for question, status in [
+        ("Who headed the Russian delegation in Istanbul?", False),
+        ("How many bodies were returned?", False),
+        ("What is the latest on the peace plan?", True),
+    ]:
+        vector = embedder.encode([question], kind="query")[0]
+        hits = searcher.search(question, 4, query_vector=vector)
+        chosen = picker.choose(question, vector, hits, status=status, language="en", count=3)
+        pool = candidate_clues(question, hits, status=status)
+        pool.sort(key=lambda clues: -clues.prior(picker.weights))
+        pool = pool[: picker.weights.scored]
+        similarity = embedder.encode([c.embedded for c in pool], kind="passage") @ vector
+        again = pick(pool, similarity, picker.weights, 3, "en")
+        assert chosen and [c.text for c in again] == [c.text for c in chosen], question
+        assert [c.score for c in again] == pytest.approx([c.score for c in chosen])
+
+
+def test_weights_change_what_the_picker_prefers(searcher: Searcher) -> None:
+    question = "Who headed the Russian delegation in Istanbul?"
+    vector = searcher.embedder.encode([question], kind="query")[0]
+    hits = searcher.search(question, 4, query_vector=vector)
+    pool = candidate_clues(question, hits, status=False)
+    assert any(clues.answer_type for clues in pool), "a sentence naming a person is a candidate"
+    similarity = np.zeros(len(pool))
+    # With no similarity to tell them apart, the answer-type clue alone puts a name first.
+    typed = pick(pool, similarity, PickerWeights(rank_prior=0.0, lead_penalty=0.0), 1, "en")
+    assert "Medinsky" in typed[0].text
