@@ -11,6 +11,7 @@ import numpy as np
 
 from bot import i18n
 from bot.answer_types import Answer, Citation
+from bot.generative import NO_ANSWER
 from bot.questions import (
     is_status_question,
     named_period,
@@ -26,7 +27,7 @@ from index.search import RRF_K, Searcher, SearchFilters
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
-CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.812, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
+CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.806, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
 DEFAULT_THRESHOLD = 0.35
 # A moderator's correction is reused when a new question is at least this close to the old one;
 # e5 puts any two questions about the talks near 0.9, so it needs a higher bar.
@@ -58,7 +59,10 @@ class Generator(Protocol):
     """Writes an answer from numbered passages; None means 'use the extractive answer'."""
 
     def write(self, question: str, language: str, passages: Sequence[Citation]) -> str | None:
-        """Return answer text with [n] citations, or None on any failure."""
+        """Return answer text with [n] citations, NO_ANSWER, or None on any failure.
+
+        NO_ANSWER means the passages were read and do not answer the question.
+        """
         ...
 
 
@@ -159,14 +163,7 @@ class Answerer:
                     last=i18n.format_date(newest, language),
                 )
                 declined = f"{declined} {span}"
-            return Answer(
-                question=question,
-                text=declined,
-                language=language,
-                abstained=True,
-                retrieved=retrieved,
-                scope_margin=margin,
-            )
+            return _declined(question, language, declined, retrieved, margin)
         if status and anchor is not None:
             hits = _by_recency(hits)
             current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= RECENT_DAYS]
@@ -207,6 +204,11 @@ class Answerer:
         mode = "extractive"
         if self.generator is not None:
             written = self.generator.write(question, language, sources)
+            if written == NO_ANSWER:
+                # The model read the passages and found no answer in them: the honest reply is
+                # that the sources do not say, not the extractive sentences it just rejected.
+                text = i18n.text(language, "no_answer")
+                return _declined(question, language, text, retrieved, margin, mode="generative")
             if written:
                 body, mode = written, "generative"
         if status:
@@ -222,6 +224,26 @@ class Answerer:
             retrieved=retrieved,
             scope_margin=margin,
         )
+
+
+def _declined(
+    question: str,
+    language: str,
+    text: str,
+    retrieved: list[dict[str, object]],
+    margin: float | None,
+    *,
+    mode: str = "extractive",
+) -> Answer:
+    return Answer(
+        question=question,
+        text=text,
+        language=language,
+        abstained=True,
+        retrieved=retrieved,
+        scope_margin=margin,
+        mode=mode,
+    )
 
 
 def _with_recent(

@@ -48,7 +48,10 @@ class ChatCompletionsGenerator:
         )
 
     def write(self, question: str, language: str, passages: Sequence[Citation]) -> str | None:
-        """Return a cited answer, or None on timeout, error, refusal or uncited output."""
+        """Return a cited answer, NO_ANSWER if the passages do not answer, or None on failure.
+
+        Failure: timeout, error, or output that cites nothing or passages it was not given.
+        """
         numbered = "\n\n".join(
             f"[{p.number}] {p.title} ({p.source}, {p.published.isoformat()}): {p.text}"
             for p in passages
@@ -77,6 +80,8 @@ class ChatCompletionsGenerator:
                 "generative answer failed, using the extractive one: %s", type(error).__name__
             )
             return None
+        if text.strip(" .") == NO_ANSWER:
+            return NO_ANSWER
         cited = {int(number) for number in _CITATION.findall(text)}
         valid = {p.number for p in passages}
         if NO_ANSWER in text or not cited or not cited <= valid:

@@ -13,6 +13,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from bot import i18n
 from bot.answering import Answerer, is_status_question, question_language, render_plain
 from bot.generative import ChatCompletionsGenerator
 from bot.sentences import PickerWeights, SentencePicker, candidate_clues, pick
@@ -266,7 +267,7 @@ def test_generative_answer_is_written_from_the_passages(searcher: Searcher, chat
     [
         ("Medinsky led it [7].", 200),  # cites a passage it was not given
         ("Medinsky led it.", 200),  # cites nothing
-        ("NO_ANSWER", 200),
+        ("Medinsky led it [1]. Otherwise NO_ANSWER.", 200),  # hedges both ways
         ("", 500),
     ],
 )
@@ -280,6 +281,23 @@ def test_generative_failures_fall_back_to_extractive(
     answer = _generative(searcher, chat_stub).answer("Who headed the Russian delegation?")
     assert answer.mode == "extractive"
     assert "Medinsky" in answer.text and "[1]" in answer.text
+
+
+@pytest.mark.parametrize("reply", ["NO_ANSWER", "NO_ANSWER."])
+def test_a_model_finding_no_answer_in_the_passages_declines(
+    searcher: Searcher,
+    chat_stub,
+    reply: str,  # type: ignore[no-untyped-def]
+) -> None:
+    _ChatStub.reply, _ChatStub.status = reply, 200
+    answerer = _generative(searcher, chat_stub)
+    answer = answerer.answer("Who headed the Russian delegation?")
+    assert answer.abstained and answer.mode == "generative"
+    assert answer.text == i18n.text("en", "no_answer")
+    assert "Medinsky" not in answer.text and not answer.sources
+    assert answer.retrieved, "what was read is kept for the review desk"
+    ukrainian = answerer.answer("Хто очолював російську делегацію?")
+    assert ukrainian.abstained and ukrainian.text == i18n.text("uk", "no_answer")
 
 
 def test_generative_endpoint_down_falls_back(searcher: Searcher) -> None:
