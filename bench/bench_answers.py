@@ -30,7 +30,7 @@ from bot.answer_types import Answer  # noqa: E402
 from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
 from bot.questions import named_period, outside_coverage  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
-from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.search import Searcher  # noqa: E402
@@ -161,6 +161,17 @@ def _print_calibration(rows: list[dict]) -> None:
         )
 
 
+def open_library(embedder: Embedder, articles: Path, index_dir: Path) -> Searcher:
+    """Index the articles through the normal ingest path (an index already there is updated)."""
+    ingest_articles(
+        load_articles([articles]),
+        index_dir=index_dir,
+        embedder=embedder,
+        chunking=ChunkingSettings(),
+    )
+    return Searcher.open(index_dir, embedder)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
@@ -189,14 +200,7 @@ def main() -> int:
         if line.strip()
     ]
     with tempfile.TemporaryDirectory() as folder:
-        index_dir = args.index_dir or Path(folder) / "index"
-        ingest_articles(
-            load_articles([args.articles]),
-            index_dir=index_dir,
-            embedder=embedder,
-            chunking=ChunkingSettings(),
-        )
-        searcher = Searcher.open(index_dir, embedder)
+        searcher = open_library(embedder, args.articles, args.index_dir or Path(folder) / "index")
         answerer = Answerer(
             lambda: searcher,
             embedder,

@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_answers import _has_fact  # noqa: E402
+from bench_answers import _has_fact, open_library  # noqa: E402
 
 from bot import i18n  # noqa: E402
 from bot.answering import Answerer  # noqa: E402
@@ -38,12 +38,8 @@ from bot.sentences import (  # noqa: E402
     candidate_clues,
     pick,
 )
-from index.chunking import ChunkingSettings  # noqa: E402
 from index.documents import SearchHit  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
-from index.ingest import ingest_articles  # noqa: E402
-from index.loaders import load_articles  # noqa: E402
-from index.search import Searcher  # noqa: E402
 
 GRID: dict[str, Sequence[float]] = {
     "rank_prior": (0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.9),
@@ -161,17 +157,9 @@ def record(args: argparse.Namespace) -> list[Offer]:
     embedder = load_embedder(args.model)
     offers: list[Offer] = []
     with tempfile.TemporaryDirectory() as folder:
-        index_dir = args.index_dir or Path(folder) / "index"
-        ingest_articles(
-            load_articles([args.articles]),
-            index_dir=index_dir,
-            embedder=embedder,
-            chunking=ChunkingSettings(),
-        )
-        searcher = Searcher.open(index_dir, embedder)
-        answerer = Answerer(lambda: searcher, embedder, sentences=args.sentences)
+        searcher = open_library(embedder, args.articles, args.index_dir or Path(folder) / "index")
         picker = RecordingPicker(embedder)
-        answerer._picker = picker
+        answerer = Answerer(lambda: searcher, embedder, sentences=args.sentences, picker=picker)
         for path in args.questions:
             for line in path.read_text(encoding="utf-8").splitlines():
                 item = json.loads(line) if line.strip() else None

@@ -79,6 +79,7 @@ class Answerer:
         corrections: Callable[[], Sequence[CorrectionLike]] | None = None,
         generator: Generator | None = None,
         scope_margin: float | None = None,
+        picker: SentencePicker | None = None,
     ) -> None:
         self._searcher = searcher
         self.embedder = embedder
@@ -90,7 +91,7 @@ class Answerer:
         self.sentences = sentences
         self._corrections = corrections
         self._correction_vectors: dict[str, np.ndarray] = {}
-        self._picker = SentencePicker(embedder)
+        self._picker = picker or SentencePicker(embedder)
         self.scope = ScopeGuard(embedder, scope_margin)
         self.generator = generator
 
