@@ -35,10 +35,8 @@ from bot.sentences import (  # noqa: E402
     Clues,
     PickerWeights,
     SentencePicker,
-    candidate_clues,
     pick,
 )
-from index.documents import SearchHit  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
 
 GRID: dict[str, Sequence[float]] = {
@@ -70,32 +68,19 @@ class RecordingPicker(SentencePicker):
 
     def __init__(self, embedder: Embedder) -> None:
         super().__init__(embedder)
-        self.last: tuple[list[Clues], np.ndarray, str, bool] | None = None
+        self.last: tuple[list[Clues], np.ndarray, str] | None = None
 
-    def choose(
+    def _choose_among(
         self,
-        question: str,
+        pool: list[Clues],
         query_vector: np.ndarray,
-        hits: list[SearchHit],
-        *,
-        status: bool,
-        language: str,
+        stored: dict[str, np.ndarray],
         count: int,
-        stored: dict[str, np.ndarray] | None = None,
+        language: str,
     ) -> list[Candidate]:
-        pool = candidate_clues(question, hits, status=status)
-        if pool:
-            vectors = self._vectors([clues.embedded for clues in pool], stored or {})
-            self.last = (pool, vectors @ query_vector, language, status)
-        return super().choose(
-            question,
-            query_vector,
-            hits,
-            status=status,
-            language=language,
-            count=count,
-            stored=stored,
-        )
+        vectors = self._vectors([clues.embedded for clues in pool], stored)
+        self.last = (pool, vectors @ query_vector, language)
+        return super()._choose_among(pool, query_vector, stored, count, language)
 
 
 def answer_text(offer: Offer, weights: PickerWeights, count: int) -> str:
@@ -169,7 +154,9 @@ def record(args: argparse.Namespace) -> list[Offer]:
                 answer = answerer.answer(item["question"])
                 if answer.abstained or picker.last is None:
                     continue
-                pool, similarity, language, status = picker.last
+                pool, similarity, language = picker.last
+                # Only a status question's clues carry freshness (1.0 for its newest report).
+                status = any(clues.freshness > 0 for clues in pool)
                 offers.append(
                     Offer(item, path.stem, answer.text, pool, similarity, language, status)
                 )

@@ -117,10 +117,20 @@ class SentencePicker:
         pool = candidate_clues(question, hits, status=status)
         if not pool:
             return []
+        return self._choose_among(pool, query_vector, stored or {}, count, language)
+
+    def _choose_among(
+        self,
+        pool: list[Clues],
+        query_vector: np.ndarray,
+        stored: dict[str, np.ndarray],
+        count: int,
+        language: str,
+    ) -> list[Candidate]:
+        """Score the likeliest of a non-empty pool against the question and pick from them."""
         # Embedding every sentence is the slow part of answering when ingest stored no vectors.
-        pool.sort(key=lambda clues: -clues.prior(self.weights))
-        pool = pool[: self.weights.scored]
-        vectors = self._vectors([clues.embedded for clues in pool], stored or {})
+        pool = sorted(pool, key=lambda clues: -clues.prior(self.weights))[: self.weights.scored]
+        vectors = self._vectors([clues.embedded for clues in pool], stored)
         return pick(pool, vectors @ query_vector, self.weights, count, language)
 
     def _vectors(self, sentences: list[str], stored: dict[str, np.ndarray]) -> np.ndarray:
