@@ -15,7 +15,6 @@ out-of-scope questions whose first answer sentence carries the kind of fact aske
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_answers import open_library  # noqa: E402
+from bench_answers import open_library, read_questions  # noqa: E402
 
 from bot.answer_types import Answer  # noqa: E402
 from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
@@ -113,12 +112,7 @@ def main() -> int:
 
     set_threads(1)
     embedder = load_embedder(args.model)
-    items = [
-        json.loads(line)
-        for path in args.questions
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    items = read_questions(args.questions)
     rows = []
     typed = carried = 0
     with tempfile.TemporaryDirectory() as folder:

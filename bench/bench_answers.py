@@ -161,6 +161,16 @@ def _print_calibration(rows: list[dict]) -> None:
         )
 
 
+def read_questions(paths: list[Path]) -> list[dict]:
+    """Read question sets: one JSON object per non-blank line, files in the order given."""
+    return [
+        json.loads(line)
+        for path in paths
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
 def open_library(embedder: Embedder, articles: Path, index_dir: Path) -> Searcher:
     """Index the articles through the normal ingest path (an index already there is updated)."""
     ingest_articles(
@@ -193,12 +203,7 @@ def main() -> int:
 
     set_threads(1)
     embedder = load_embedder(args.model)
-    questions = [
-        json.loads(line)
-        for path in args.questions
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    questions = read_questions(args.questions)
     with tempfile.TemporaryDirectory() as folder:
         searcher = open_library(embedder, args.articles, args.index_dir or Path(folder) / "index")
         answerer = Answerer(

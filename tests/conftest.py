@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -18,6 +20,17 @@ from index.loaders import load_articles
 from index.search import Searcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_bench_script(name: str) -> ModuleType:
+    """Import bench/NAME.py by path: bench/ is a folder of scripts, not a package."""
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
 
 # Words to vary synthetic articles, so no two share a text and their vectors differ.

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import load_bench_script
 
 from bot.answer_types import Answer
 
-SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "bench_answerability.py"
-
-
-def _load_script():  # type: ignore[no-untyped-def]
-    """Import the benchmark script by path: bench/ is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location("bench_answerability", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_script()
+bench = load_bench_script("bench_answerability")
 
 
 @pytest.mark.parametrize(

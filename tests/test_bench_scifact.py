@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT, load_bench_script
 
 from index.documents import Chunk, SearchHit
 from index.store import load_snapshot
@@ -18,20 +18,9 @@ from index.store import load_snapshot
 # busy two-core box; the limit leaves room for that, not for slow plumbing.
 pytestmark = pytest.mark.timeout(900)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "bench" / "bench_scifact.py"
 
-
-def _load_script():  # type: ignore[no-untyped-def]
-    """Import the benchmark script by path: bench/ is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location("bench_scifact", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench_scifact = _load_script()
+bench_scifact = load_bench_script("bench_scifact")
 # Importable once the script has put the repository root on sys.path.
 
 # Long enough (in fake tokens) that normal chunking must split it; the whole-article mode must not.
