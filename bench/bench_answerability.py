@@ -77,12 +77,12 @@ class Library:
         return hits
 
 
-def signals(library: Library, question: str, answer: Answer, query_vector: np.ndarray) -> dict:
+def signals(library: Library, answer: Answer, query_vector: np.ndarray) -> dict:
     """Return each signal's value for one answered (or declined) question."""
     hits = library.hits(answer)
     stored = library.searcher.stored_sentence_vectors(hits[:SENTENCE_CHUNKS])
     sentences = np.sort([float(vector @ query_vector) for vector in stored.values()])[::-1]
-    words = set(tokenize(question))
+    words = set(tokenize(answer.question))
     nearby = set(tokenize(" ".join(hit.chunk.text for hit in hits[:3])))
     weight = sum(library.rarity(word) for word in words)
     found = sum(library.rarity(word) for word in words & nearby)
@@ -122,7 +122,7 @@ def main() -> int:
         for item in items:
             answer = answerer.answer(item["question"])
             query_vector = embedder.encode([answer.question], kind="query")[0]
-            rows.append((item["in_scope"], signals(library, answer.question, answer, query_vector)))
+            rows.append((item["in_scope"], signals(library, answer, query_vector)))
             wanted = answer_type(answer.question)
             if wanted and not answer.abstained and not item["in_scope"]:
                 typed += 1

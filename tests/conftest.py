@@ -20,6 +20,14 @@ from index.loaders import load_articles
 from index.search import Searcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
+
+# Words to vary synthetic articles, so no two share a text and their vectors differ.
+_PLACES = ("Istanbul", "Riyadh", "Geneva", "Jeddah", "Ankara", "Doha", "Vienna", "Oslo")
+_TOPICS = ("prisoners", "energy", "grain", "ports", "bodies", "sanctions", "borders", "children")
+_ACTORS = ("envoys", "ministers", "negotiators", "mediators", "officials", "delegates")
+
+ArticleFactory = Callable[..., list[Article]]
 
 
 def load_bench_script(name: str) -> ModuleType:
@@ -29,16 +37,6 @@ def load_bench_script(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
-
-# Words to vary synthetic articles, so no two share a text and their vectors differ.
-_PLACES = ("Istanbul", "Riyadh", "Geneva", "Jeddah", "Ankara", "Doha", "Vienna", "Oslo")
-_TOPICS = ("prisoners", "energy", "grain", "ports", "bodies", "sanctions", "borders", "children")
-_ACTORS = ("envoys", "ministers", "negotiators", "mediators", "officials", "delegates")
-
-ArticleFactory = Callable[..., list[Article]]
 
 
 def synthetic_article(number: int, **overrides: object) -> Article:
