@@ -20,10 +20,12 @@ from bot.questions import (
 )
 from bot.scope import ScopeGuard
 from bot.sentences import SentencePicker, freshness
+from bot.status_scope import status_track
 from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.normalize import normalize_text
 from index.search import RRF_K, Searcher, SearchFilters
+from index.track_catalog import TrackView
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
@@ -95,15 +97,20 @@ class Answerer:
         self.scope = ScopeGuard(embedder, scope_margin)
         self.generator = generator
 
-    def answer(self, question: str, *, language_hint: str | None = None) -> Answer:
-        """Answer one question (already checked to be non-empty and short enough)."""
+    def answer(
+        self, question: str, *, language_hint: str | None = None, track: str | None = None
+    ) -> Answer:
+        """Answer one question (already checked to be non-empty and short enough).
+
+        `track` (an id or name) makes it a question about that negotiation track's current state;
+        an unknown one raises UnknownTrack.
+        """
         started = time.perf_counter()
         question = normalize_text(question)
         language = question_language(question, language_hint)
         query_vector = self.embedder.encode([question], kind="query")[0]
-        answer = self._reviewed(question, language, query_vector) or self._from_library(
-            question, language, query_vector
-        )
+        reviewed = None if track else self._reviewed(question, language, query_vector)
+        answer = reviewed or self._from_library(question, language, query_vector, track)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -135,16 +142,25 @@ class Answerer:
             mode="reviewed",
         )
 
-    def _from_library(self, question: str, language: str, query_vector: np.ndarray) -> Answer:
+    def _from_library(
+        self, question: str, language: str, query_vector: np.ndarray, track: str | None = None
+    ) -> Answer:
         searcher = self._searcher()
-        status = is_status_question(question)
-        hits = searcher.search(question, RETRIEVE_K, query_vector=query_vector)
+        status = track is not None or is_status_question(question)
+        # A track asked for by name narrows the search to its reports (UnknownTrack if none).
+        scope = status_track(searcher, question, [], track) if track is not None else None
+        only = SearchFilters(articles=scope.article_keys) if scope is not None else SearchFilters()
+        hits = searcher.search(question, RETRIEVE_K, filters=only, query_vector=query_vector)
         period = named_period(question, searcher.newest_published)
         if period is not None:
             hits = _with_period(searcher, question, query_vector, hits, period)
         anchor = searcher.newest_published
         if status:
-            hits, anchor = _with_recent(searcher, question, query_vector, hits)
+            # --- status framing: the current state of one negotiation track ---
+            scope = scope or status_track(searcher, question, hits)
+            hits, anchor = _with_recent(
+                searcher, question, query_vector, hits, scope, to_newest=track is not None
+            )
         retrieved = [_retrieved_row(hit) for hit in hits]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
@@ -213,13 +229,14 @@ class Answerer:
             if written:
                 body, mode = written, "generative"
         if status:
+            # "As of" once, in the asker's date format, and only on answers about the current state.
             body = f"{i18n.text(language, 'as_of', date=i18n.format_date(as_of, language))}\n{body}"
         return Answer(
             question=question,
             text=body,
             language=language,
             abstained=False,
-            as_of=as_of,
+            as_of=as_of if status else None,
             sources=sources,
             mode=mode,
             retrieved=retrieved,
@@ -248,33 +265,62 @@ def _declined(
 
 
 def _with_recent(
-    searcher: Searcher, question: str, query_vector: np.ndarray, hits: list[SearchHit]
+    searcher: Searcher,
+    question: str,
+    query_vector: np.ndarray,
+    hits: list[SearchHit],
+    scope: TrackView | None = None,
+    *,
+    to_newest: bool = False,
 ) -> tuple[list[SearchHit], date | None]:
     """Put the best passages of the latest reporting on the question's subject ahead of the rest.
 
     Returns the hits and the date of that latest reporting: the newest report in the library
-    for "what's the latest on the talks", but the newest one naming Istanbul for "where do the
-    Istanbul talks stand now", when the newest report is about another strand of the talks.
+    (or in the track `scope`, when the library holds several) for "what's the latest on the
+    talks", but the newest one naming Istanbul for "where do the Istanbul talks stand now", when
+    the newest report is about another strand of the talks. `to_newest` anchors on the track's
+    newest report whatever it names (the /status command).
     """
-    newest = searcher.newest_published
+    newest = scope.newest if scope is not None else searcher.newest_published
     if newest is None:
         return hits, None
-    recent = _published_before(searcher, question, query_vector, newest)
-    wider = _merged(
-        searcher.search(question, SUBJECT_POOL, query_vector=query_vector),
-        searcher.naming(question, SUBJECT_POOL, query_vector),
-    )
-    anchor = _newest_on_subject(searcher, question, _merged(recent, wider)) or newest
+    keys = scope.article_keys if scope is not None else frozenset()
+    recent = _published_before(searcher, question, query_vector, newest, keys)
+    if to_newest:
+        anchor = newest
+    else:
+        wider = _merged(
+            searcher.search(
+                question,
+                SUBJECT_POOL,
+                filters=SearchFilters(articles=keys),
+                query_vector=query_vector,
+            ),
+            [
+                hit
+                for hit in searcher.naming(question, SUBJECT_POOL, query_vector)
+                if not keys or hit.chunk.article_id in keys
+            ],
+        )
+        anchor = _newest_on_subject(searcher, question, _merged(recent, wider)) or newest
     if anchor < newest - timedelta(days=RECENT_DAYS):
-        recent = _published_before(searcher, question, query_vector, anchor)
+        recent = _published_before(searcher, question, query_vector, anchor, keys)
+    if keys:
+        hits = [hit for hit in hits if hit.chunk.article_id in keys]
     return _merged(recent, hits), anchor
 
 
 def _published_before(
-    searcher: Searcher, question: str, query_vector: np.ndarray, last: date
+    searcher: Searcher,
+    question: str,
+    query_vector: np.ndarray,
+    last: date,
+    articles: frozenset[str] = frozenset(),
 ) -> list[SearchHit]:
-    """Return the best passages published in the RECENT_DAYS up to `last`."""
-    window = SearchFilters(published_from=last - timedelta(days=RECENT_DAYS), published_to=last)
+    """Return the best passages of the RECENT_DAYS up to `last` (only `articles`, if given)."""
+    window = SearchFilters(
+        published_from=last - timedelta(days=RECENT_DAYS), published_to=last, articles=articles
+    )
     return searcher.search(question, RETRIEVE_K // 2, filters=window, query_vector=query_vector)
 
 

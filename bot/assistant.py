@@ -6,6 +6,7 @@ import logging
 import secrets
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from bot.answering import Answerer
 from bot.config import Settings
 from bot.ingesting import run_ingest
 from bot.logstore.store import LogStore
+from bot.profile import activate, load_profile
 from bot.service import FeedbackKind, FrontEnd, checked_question
+from bot.track_status import track_ranges, track_status, tracks_overview
 from index.embedding import Embedder, load_embedder, set_threads
 from index.search import Searcher
-from index.store import IndexStoreError, current_generation
+from index.store import ArticleEntry, IndexStoreError, current_generation
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ class Negobot:
         log_store: LogStore | None = None,
     ) -> None:
         self.settings = settings
+        activate(load_profile(settings.profile))
         if embedder is None:
             set_threads(settings.query_threads)
             embedder = load_embedder(settings.embedding_model)
@@ -127,10 +131,14 @@ class Negobot:
         chat_type: str | None = None,
         user_id: int | None = None,
         user_language: str | None = None,
+        track: str | None = None,
     ) -> Answer:
-        """Answer a question and log it; the answer's `log_id` identifies the log row."""
+        """Answer a question and log it; the answer's `log_id` identifies the log row.
+
+        `track` makes it a question about that negotiation track's current state.
+        """
         question = self.check_question(question, i18n.pick_language(user_language))
-        answer = self.answerer.answer(question, language_hint=user_language)
+        answer = self.answerer.answer(question, language_hint=user_language, track=track)
         metrics.record_answer(answer, front_end)
         self.log_store.log_answer(
             answer,
@@ -147,14 +155,30 @@ class Negobot:
         """Record a helpful / not helpful / report press against a logged answer."""
         self.log_store.log_feedback(answer_uid, kind, user_id=user_id)
 
-    def status(self, language: str, *, front_end: FrontEnd = "telegram") -> Answer:
-        """Answer 'where do the talks stand now' from the newest reporting."""
-        question = i18n.text(language, "status_question")
-        return self.ask(question, front_end=front_end, user_language=language)
+    def status(
+        self, language: str, *, track: str | None = None, front_end: FrontEnd = "telegram"
+    ) -> Answer:
+        """Answer 'where do the talks stand now' for one track, or list the tracks.
+
+        Without `track` and with several tracks in the library, the answer lists them; with one,
+        it is that track's latest, under its line. Always read from the newest generation.
+        """
+        return track_status(self, language, track=track, front_end=front_end)
+
+    def tracks_summary(self, language: str) -> str:
+        """List the negotiation tracks, each with its newest report's date and title."""
+        return tracks_overview(self.searcher().tracks.tracks(), language)
 
     def sources_summary(self, language: str) -> str:
-        """Describe which outlets and which date range the index covers."""
-        articles = self.searcher().snapshot.articles.values()
+        """Describe which outlets, tracks and date ranges the index covers."""
+        searcher = self.searcher()
+        summary = self._outlets_summary(searcher.snapshot.articles.values(), language)
+        ranges = track_ranges(searcher.tracks.tracks(), language)
+        return f"{summary}\n\n{ranges}" if ranges else summary
+
+    def _outlets_summary(self, articles: Iterable[ArticleEntry], language: str) -> str:
+        """Describe which outlets and which date range the articles cover."""
+        articles = list(articles)
         if not articles:
             return i18n.text(language, "empty_library")
         dates = sorted(entry.published for entry in articles)

@@ -11,6 +11,7 @@ import click
 
 from bot.config import Settings, get_settings
 from bot.logging_setup import configure_logging
+from bot.profile import ProfileError, activate, active_profile, load_profile
 
 
 class UserError(click.ClickException):
@@ -50,6 +51,10 @@ def cli(ctx: click.Context, index_dir: Path | None) -> None:
     if index_dir is not None:
         settings = settings.model_copy(update={"index_dir": index_dir})
     configure_logging(settings)
+    try:
+        activate(load_profile(settings.profile))
+    except ProfileError as error:
+        raise click.ClickException(str(error)) from error
     ctx.obj = settings
 
 
@@ -189,7 +194,9 @@ def ask(settings: Settings, question: str | None, as_json: bool) -> None:
 def chat(settings: Settings) -> None:
     """Ask questions in the terminal, through the same answering and logging as the bot."""
     service = _service(settings)
-    click.echo("negobot local chat: ask about the peace talks; /sources, /status, or /quit.")
+    click.echo(
+        f"{active_profile().name} local chat: ask a question; /sources, /status [track], or /quit."
+    )
     try:
         while True:
             try:
@@ -204,10 +211,11 @@ def chat(settings: Settings) -> None:
                 continue
             if command == "/sources":
                 click.echo(service.sources_summary("en"))
-            elif command == "/status":
+            elif command.split()[0] == "/status":
                 from bot.answering import render_plain
 
-                click.echo(render_plain(service.status("en", front_end="chat")))
+                track = question.strip()[len("/status") :].strip() or None
+                click.echo(render_plain(service.status("en", track=track, front_end="chat")))
             else:
                 click.echo(_answer_line(service, question, "chat", False))
             click.echo()

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     query_threads: int = Field(default=1, ge=1)
     ingest_threads: int = Field(default=2, ge=1)
 
+    # deployment: the profile file (TOML) naming the bot, what it covers, examples, track names;
+    # None is the packaged Ukraine–Russia 2025 profile
+    profile: Path | None = None
+
     # answering
     abstain_threshold: float | None = None  # None: the calibrated value for the model
     scope_margin: float | None = None  # None: the calibrated value (bot/scope.py), if any

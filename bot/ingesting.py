@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import metrics
 from bot.config import Settings
+from bot.profile import active_profile
 from index.chunking import ChunkingSettings
 from index.embedding import Embedder, load_embedder, set_threads
 from index.fetch import load_sources
@@ -41,6 +42,7 @@ def run_ingest(
             chunking=chunking_from(settings),
             rebuild=rebuild,
             progress=progress,
+            tracks=active_profile().tracks,
         )
     metrics.record_ingest(report)
     return report

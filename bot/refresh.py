@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot import metrics
 from bot.config import Settings
 from bot.ingesting import chunking_from
+from bot.profile import active_profile
 from index.documents import Article, LoadProblem
 from index.embedding import Embedder
 from index.fetch import Fetcher, FetchOptions, is_url, load_sources
@@ -122,6 +123,7 @@ class FeedRefresher:
                     index_dir=index_dir,
                     embedder=self.service.embedder,
                     chunking=chunking_from(self.settings),
+                    tracks=active_profile().tracks,
                 )
         result.report = report
         metrics.record_ingest(report)

@@ -49,12 +49,14 @@ class Service(Protocol):
         """Record a helpful / not helpful / report press against a logged answer."""
         ...
 
-    def status(self, language: str, *, front_end: FrontEnd = "telegram") -> Answer:
-        """Answer 'where do the talks stand now' from the newest reporting."""
+    def status(
+        self, language: str, *, track: str | None = None, front_end: FrontEnd = "telegram"
+    ) -> Answer:
+        """List the negotiation tracks, or answer where one stands now from its newest report."""
         ...
 
     def sources_summary(self, language: str) -> str:
-        """Describe which outlets and which date range the index covers (plain text)."""
+        """Describe which outlets, tracks and date ranges the index covers (plain text)."""
         ...
 
     def stats_summary(self, language: str) -> str:

@@ -4,8 +4,11 @@ BM25 cannot match "пасхальное перемирие" to "Easter truce", a
 it is, often cannot either: it ranks the Victory Day truce first. A glossary of the terms that
 recur in negotiation news (index/data/glossary.tsv: one concept per row, English forms, then
 Ukrainian and Russian stems) turns the question's Cyrillic words into English ones that the
-keyword index can look up. Stems match any word they begin, so "пасхальн" covers every case
-ending; a multiword stem ("день побед") needs its words in a row.
+keyword index can look up. That file holds general negotiation vocabulary; a deployment adds the
+names, places and events of its own negotiations from files of the same form
+(`use_extra_glossaries`, called with the deployment profile's files). Stems match any word
+they begin, so "пасхальн" covers every case ending; a multiword stem ("день побед") needs its
+words in a row.
 """
 
 from __future__ import annotations
@@ -55,23 +58,12 @@ class Glossary:
                     self._by_first_token.setdefault(tokens[0], []).append((tokens, number))
 
     @classmethod
-    def read(cls, path: Path = GLOSSARY) -> Glossary:
-        """Read a glossary file; a malformed row is named by its line number."""
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        _, rows = read_rows(path, width=3, expected="three columns: en, uk, ru")
-        concepts = []
-        for number, cells in rows:
-            english = tuple(form.strip() for form in cells[0].split("|") if form.strip())
-            stems = tuple(
-                tuple(form.lower().split())
-                for cell in cells[1:]
-                for form in APOSTROPHE.sub("", cell).split("|")
-                if form.strip()
-            )
-            short = [stem for sequence in stems for stem in sequence if len(stem) < MIN_STEM]
-            if short:
-                raise ValueError(f"{path}:{number}: stems shorter than {MIN_STEM}: {short}")
-            concepts.append(Concept(english=english, stems=stems))
+    def read(cls, path: Path = GLOSSARY, *more: Path) -> Glossary:
+        """Read glossary files, one after the other; a malformed row is named by file and line."""
+        digest = hashlib.sha256(b"".join(p.read_bytes() for p in (path, *more))).hexdigest()[:16]
+        concepts: list[Concept] = []
+        for each in (path, *more):
+            concepts.extend(_read_concepts(each))
         return cls(concepts, digest)
 
     def concepts_in(self, text: str) -> list[Concept]:
@@ -104,6 +96,25 @@ class Glossary:
         return " ".join(dict.fromkeys(form for concept in concepts for form in concept.english))
 
 
+def _read_concepts(path: Path) -> list[Concept]:
+    """Read one glossary file's rows; a malformed row is named by its line number."""
+    _, rows = read_rows(path, width=3, expected="three columns: en, uk, ru")
+    concepts = []
+    for number, cells in rows:
+        english = tuple(form.strip() for form in cells[0].split("|") if form.strip())
+        stems = tuple(
+            tuple(form.lower().split())
+            for cell in cells[1:]
+            for form in APOSTROPHE.sub("", cell).split("|")
+            if form.strip()
+        )
+        short = [stem for sequence in stems for stem in sequence if len(stem) < MIN_STEM]
+        if short:
+            raise ValueError(f"{path}:{number}: stems shorter than {MIN_STEM}: {short}")
+        concepts.append(Concept(english=english, stems=stems))
+    return concepts
+
+
 def _starts_with(words: list[str], stems: tuple[str, ...]) -> bool:
     """Return whether the words begin with one word per stem, each starting with its stem."""
     return len(words) >= len(stems) and all(
@@ -111,7 +122,18 @@ def _starts_with(words: list[str], stems: tuple[str, ...]) -> bool:
     )
 
 
+_extra_glossaries: tuple[Path, ...] = ()
+
+
+def use_extra_glossaries(paths: tuple[Path, ...]) -> None:
+    """Add a deployment's own glossary files to the shipped one from now on."""
+    global _extra_glossaries
+    if tuple(paths) != _extra_glossaries:
+        _extra_glossaries = tuple(paths)
+        default_glossary.cache_clear()
+
+
 @cache
 def default_glossary() -> Glossary:
-    """Return the shipped glossary, read once."""
-    return Glossary.read()
+    """Return the shipped glossary plus the deployment's files, read once."""
+    return Glossary.read(GLOSSARY, *_extra_glossaries)

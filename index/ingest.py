@@ -16,6 +16,7 @@ from index.concepts import ConceptIndex
 from index.documents import Article, Chunk, LoadProblem, identifies_article
 from index.embedding import Embedder, encode_in_batches, vector_space
 from index.keyword import KeywordIndex
+from index.parties import default_gazetteer
 from index.sentence_vectors import SentenceVectors, embed_sentences
 from index.store import (
     ArticleEntry,
@@ -25,6 +26,8 @@ from index.store import (
     load_snapshot,
     write_generation,
 )
+from index.tracking import overrides_json, tracks_of, with_tracks
+from index.tracks import Track, TrackOverrides
 from index.vectors import FLAT_LIMIT, build_vector_index
 
 
@@ -43,6 +46,8 @@ class IngestReport:
     upgraded: bool = False
     total_articles: int = 0
     total_chunks: int = 0
+    # The tracks this run added or replaced articles in: track id -> article keys.
+    tracks_added: dict[str, list[str]] = field(default_factory=dict)
     index_version: str | None = None
     seconds: float = 0.0
 
@@ -87,6 +92,7 @@ def ingest_articles(
     rebuild: bool = False,
     progress: bool = False,
     flat_limit: int = FLAT_LIMIT,
+    tracks: TrackOverrides | None = None,
 ) -> IngestReport:
     """Add new and changed articles to the index at `index_dir`, re-embedding nothing else."""
     started = time.perf_counter()
@@ -141,7 +147,7 @@ def ingest_articles(
             report.added += 1
         incoming[key] = (item, text_hash)
 
-    stale = snapshot is not None and _lacks_current_parts(snapshot, chunking)
+    stale = snapshot is not None and _lacks_current_parts(snapshot, chunking, tracks)
     if not incoming and not stale:
         if snapshot is not None:
             report.total_articles = len(snapshot.articles)
@@ -193,9 +199,13 @@ def ingest_articles(
             published=article.published.isoformat(),
             source=article.source,
             language=article.language,
+            parties=dict(default_gazetteer().count(f"{article.title}\n{article.text}")),
         )
     for row, chunk in enumerate(all_chunks):
         articles[chunk.article_id].rows.append(row)
+    previous_tracks = tracks_of(snapshot.manifest) if snapshot is not None else []
+    found_tracks = with_tracks(articles, all_chunks, all_vectors, previous_tracks, tracks)
+    report.tracks_added = _tracks_added(found_tracks, set(incoming))
 
     manifest = {
         "model": embedder.name,
@@ -203,6 +213,8 @@ def ingest_articles(
         "dimension": embedder.dimension,
         "chunking": chunking.to_json(),
         "embedding_window": embedder.max_tokens,
+        "tracks": [track.to_json() for track in found_tracks],
+        "track_overrides": overrides_json(tracks),
     }
     texts = [embedding_text(chunk) for chunk in all_chunks]
     folder = write_generation(
@@ -223,15 +235,26 @@ def ingest_articles(
     return report
 
 
-def _lacks_current_parts(snapshot: IndexSnapshot, chunking: ChunkingSettings) -> bool:
+def _lacks_current_parts(
+    snapshot: IndexSnapshot, chunking: ChunkingSettings, tracks: TrackOverrides | None
+) -> bool:
     """Whether an unchanged library's index should be written again to match these settings.
 
-    Generations from older versions lack sentence vectors or recorded their concepts with another
-    glossary (found again at every load until then).
+    Generations from older versions lack sentence vectors or tracks, or recorded their concepts
+    with another glossary (found again at every load until then); a deployer may have renamed
+    or merged tracks since.
     """
     has_sentences = snapshot.sentence_vectors is not None
     concepts_current = snapshot.manifest.get("glossary") == snapshot.concept_index.digest
-    return has_sentences != chunking.sentence_vectors or not concepts_current
+    overrides_current = snapshot.manifest.get("track_overrides") == overrides_json(tracks)
+    tracks_current = "tracks" in snapshot.manifest and overrides_current
+    return has_sentences != chunking.sentence_vectors or not concepts_current or not tracks_current
+
+
+def _tracks_added(tracks: list[Track], keys: set[str]) -> dict[str, list[str]]:
+    """Return, per track, the articles of this run that are in it."""
+    added = {track.id: [key for key in track.articles if key in keys] for track in tracks}
+    return {track_id: found for track_id, found in added.items() if found}
 
 
 def _sentence_vectors(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from index.keyword import KeywordIndex
 from index.normalize import keyword_writing, language_writing
 from index.sentence_vectors import sentence_texts
 from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
+from index.track_catalog import TrackCatalog
 
 RRF_K = 60
 CANDIDATES = 50
@@ -27,10 +29,12 @@ class SearchFilters:
     published_from: date | None = None
     published_to: date | None = None
     sources: frozenset[str] = frozenset()
+    # Article keys, e.g. one negotiation track's reports; empty allows every article.
+    articles: frozenset[str] = frozenset()
 
     @property
     def active(self) -> bool:
-        return bool(self.published_from or self.published_to or self.sources)
+        return bool(self.published_from or self.published_to or self.sources or self.articles)
 
 
 class Searcher:
@@ -91,7 +95,18 @@ class Searcher:
         if filters.sources:
             wanted = [source.casefold() for source in filters.sources]
             allowed &= np.isin(self._source_names, wanted)
+        if filters.articles:
+            allowed &= np.isin(self._article_ids, sorted(filters.articles))
         return allowed
+
+    @cached_property
+    def _article_ids(self) -> np.ndarray:
+        return np.array([chunk.article_id for chunk in self.snapshot.chunks])
+
+    @cached_property
+    def tracks(self) -> TrackCatalog:
+        """The negotiation tracks of this generation."""
+        return TrackCatalog(self.snapshot)
 
     def concept_scores(self, query: str, hits: list[SearchHit]) -> list[float]:
         """Return, per hit, the summed rarity of the query's glossary concepts its passage names.

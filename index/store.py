@@ -47,6 +47,9 @@ class ArticleEntry:
     source: str
     language: str
     rows: list[int] = field(default_factory=list)
+    # How often the article names each party (index/parties.py), and the track it is in.
+    parties: dict[str, int] = field(default_factory=dict)
+    track: str = ""
 
 
 @dataclass

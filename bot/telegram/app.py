@@ -20,10 +20,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.i18n import offered_languages
 from bot.refresh import schedule_refresh
 from bot.service import Service
 from bot.telegram import handlers
-from bot.telegram.messages import ADMIN_COMMAND_DESCRIPTIONS, COMMAND_DESCRIPTIONS, LANGUAGES
+from bot.telegram.messages import ADMIN_COMMAND_DESCRIPTIONS, command_descriptions
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -40,15 +41,16 @@ class TelegramConfigError(ValueError):
 
 
 def _public_commands(language: str) -> list[BotCommand]:
-    return [BotCommand(name, COMMAND_DESCRIPTIONS[name][language]) for name in PUBLIC_COMMANDS]
+    descriptions = command_descriptions(language)
+    return [BotCommand(name, descriptions[name]) for name in PUBLIC_COMMANDS]
 
 
 async def register_commands(application: Application) -> None:
     """Publish the command menu (per language) and the admin commands for admin chats."""
     bot = application.bot
-    await bot.set_my_commands(_public_commands("en"))
-    for language in LANGUAGES:
-        if language != "en":
+    await bot.set_my_commands(_public_commands(offered_languages()[0]))
+    for language in offered_languages():
+        if language != offered_languages()[0]:
             await bot.set_my_commands(_public_commands(language), language_code=language)
     settings: Settings = application.bot_data[handlers.DEPS_KEY].settings
     admin_commands = _public_commands("en") + [

@@ -17,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer_types import Answer
 from bot.config import Settings
+from bot.i18n import pick_language, text
 from bot.service import QuestionError, Service
 from bot.telegram.keyboards import (
     DONE_DATA,
@@ -24,7 +25,7 @@ from bot.telegram.keyboards import (
     parse_feedback_data,
     thanks_keyboard,
 )
-from bot.telegram.messages import format_answer, pick_language, plain_to_html, text
+from bot.telegram.messages import format_answer, plain_to_html
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ async def _check_question(
     language = ui_language(update)
     if not question.strip():
         # In Telegram an empty question is a bare /ask: show how the command is used.
-        await message.reply_text(text("empty", language))
+        await message.reply_text(text(language, "empty"))
         return False
     try:
         deps(context).service.check_question(question, language)
@@ -181,7 +182,7 @@ async def _check_question(
     wait = deps(context).limiter.try_acquire(user_id)
     if wait:
         seconds = SlidingWindowRateLimiter.seconds_to_show(wait)
-        await message.reply_text(text("slow_down", language, seconds=seconds))
+        await message.reply_text(text(language, "slow_down", seconds=seconds))
         return False
     return True
 
@@ -221,20 +222,20 @@ async def gate_chats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     logger.info("ignoring update from chat %s (not in allowed_chat_ids)", chat.id)
     if update.callback_query:
-        await update.callback_query.answer(text("not_allowed", ui_language(update)))
+        await update.callback_query.answer(text(ui_language(update), "not_allowed"))
     elif chat.type == Chat.PRIVATE and update.message:
-        await update.message.reply_text(text("not_allowed", ui_language(update)))
+        await update.message.reply_text(text(ui_language(update), "not_allowed"))
     raise ApplicationHandlerStop
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what the bot does, in the user's language."""
-    await message_of(update).reply_text(text("start", ui_language(update)))
+    await message_of(update).reply_text(text(ui_language(update), "start"))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explain how to ask and which commands exist."""
-    await message_of(update).reply_text(text("help", ui_language(update)))
+    await message_of(update).reply_text(text(ui_language(update), "help"))
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -248,22 +249,23 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Summarise where the talks stand now, with sources."""
+    """List the negotiation tracks, or (`/status <track>`) where one stands now, with sources."""
     message = message_of(update)
     language = ui_language(update)
     user_id = update.effective_user.id if update.effective_user else message.chat.id
     wait = deps(context).limiter.try_acquire(user_id)
     if wait:
         seconds = SlidingWindowRateLimiter.seconds_to_show(wait)
-        await message.reply_text(text("slow_down", language, seconds=seconds))
+        await message.reply_text(text(language, "slow_down", seconds=seconds))
         return
+    track = command_argument(message) or None
     async with typing_indicator(context, message):
-        answer = await asyncio.to_thread(deps(context).service.status, language)
+        answer = await asyncio.to_thread(deps(context).service.status, language, track=track)
     await send_answer(message, answer, language)
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Describe which outlets and dates the index covers."""
+    """Describe which outlets, negotiation tracks and dates the index covers."""
     summary = await asyncio.to_thread(deps(context).service.sources_summary, ui_language(update))
     await send_plain(message_of(update), summary)
 
@@ -272,7 +274,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show questions today, abstentions and the helpful ratio (admins only)."""
     language = ui_language(update)
     if not deps(context).is_admin(update.effective_user.id if update.effective_user else None):
-        await message_of(update).reply_text(text("admin_only", language))
+        await message_of(update).reply_text(text(language, "admin_only"))
         return
     summary = await asyncio.to_thread(deps(context).service.stats_summary, language)
     await send_plain(message_of(update), summary)
@@ -284,13 +286,13 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     language = ui_language(update)
     dependencies = deps(context)
     if not dependencies.is_admin(update.effective_user.id if update.effective_user else None):
-        await message.reply_text(text("admin_only", language))
+        await message.reply_text(text(language, "admin_only"))
         return
     if dependencies.reindex_lock.locked():
-        await message.reply_text(text("reindex_busy", language))
+        await message.reply_text(text(language, "reindex_busy"))
         return
     async with dependencies.reindex_lock:
-        await message.reply_text(text("reindex_started", language))
+        await message.reply_text(text(language, "reindex_started"))
         async with typing_indicator(context, message):
             summary = await asyncio.to_thread(dependencies.service.reindex)
     await send_plain(message, summary)
@@ -315,12 +317,12 @@ async def non_text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         or _bot_mentions(message, context.bot.id, context.bot.username)
     ):
         return
-    await message.reply_text(text("not_text", ui_language(update)))
+    await message.reply_text(text(ui_language(update), "not_text"))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Point a private chat that used an unknown command to the help text."""
-    await message_of(update).reply_text(text("help", ui_language(update)))
+    await message_of(update).reply_text(text(ui_language(update), "help"))
 
 
 async def feedback_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -331,12 +333,12 @@ async def feedback_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     language = ui_language(update)
     parsed = parse_feedback_data(query.data)
     if query.data == DONE_DATA or parsed is None:
-        await query.answer(text("already_recorded", language) if query.data == DONE_DATA else None)
+        await query.answer(text(language, "already_recorded") if query.data == DONE_DATA else None)
         return
     kind, answer_uid = parsed
     pressed = deps(context).pressed_answers
     if answer_uid in pressed:  # a second press that raced the button swap
-        await query.answer(text("already_recorded", language))
+        await query.answer(text(language, "already_recorded"))
         return
     pressed[answer_uid] = None
     if len(pressed) > _REMEMBERED_PRESSES:
@@ -347,7 +349,7 @@ async def feedback_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     except Exception:
         pressed.pop(answer_uid, None)  # not recorded: let the user try again
         raise
-    await query.answer(text("thanks_report" if kind == "report" else "thanks_vote", language))
+    await query.answer(text(language, "thanks_report" if kind == "report" else "thanks_vote"))
     try:
         await query.edit_message_reply_markup(reply_markup=thanks_keyboard(language))
     except BadRequest as error:
@@ -381,8 +383,8 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     language = ui_language(update)
     try:
         if update.callback_query:
-            await update.callback_query.answer(text("error", language))
+            await update.callback_query.answer(text(language, "error"))
         elif update.effective_message:
-            await update.effective_message.reply_text(text("error", language))
+            await update.effective_message.reply_text(text(language, "error"))
     except TelegramError as reply_error:
         logger.warning("could not tell the user about the error: %s", type(reply_error).__name__)

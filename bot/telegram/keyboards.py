@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import text
 from bot.service import FeedbackKind
-from bot.telegram.messages import text
 
 CALLBACK_PREFIX = "fb"
 _CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
@@ -39,17 +39,17 @@ def feedback_keyboard(answer_uid: str | None, language: str) -> InlineKeyboardMa
         [
             [
                 InlineKeyboardButton(
-                    text("button_helpful", language),
+                    text(language, "button_helpful"),
                     callback_data=feedback_data("helpful", answer_uid),
                 ),
                 InlineKeyboardButton(
-                    text("button_not_helpful", language),
+                    text(language, "button_not_helpful"),
                     callback_data=feedback_data("not_helpful", answer_uid),
                 ),
             ],
             [
                 InlineKeyboardButton(
-                    text("button_report", language),
+                    text(language, "button_report"),
                     callback_data=feedback_data("report", answer_uid),
                 )
             ],
@@ -60,5 +60,5 @@ def feedback_keyboard(answer_uid: str | None, language: str) -> InlineKeyboardMa
 def thanks_keyboard(language: str) -> InlineKeyboardMarkup:
     """Return the single inert button that replaces the feedback buttons after a press."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text("thanks_button", language), callback_data=DONE_DATA)]]
+        [[InlineKeyboardButton(text(language, "thanks_button"), callback_data=DONE_DATA)]]
     )

@@ -1,0 +1,117 @@
+"""The deployment profile: what this bot calls itself, what it covers, and its examples.
+
+One TOML file (NEGOBOT_PROFILE; the packaged Ukraine–Russia 2025 profile when unset) holds every
+user-facing sentence that names a negotiation, the languages offered, names for the tracks ingest
+finds (and tracks to merge), and glossary files with the negotiations' own names and places.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.glossary import use_extra_glossaries
+from index.tracks import TrackOverrides
+
+DEFAULT_PROFILE = Path(__file__).resolve().parent / "data" / "profiles" / "ukraine-russia-2025.toml"
+KNOWN_LANGUAGES = ("en", "uk", "ru")
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One deployment's identity and wording."""
+
+    path: Path
+    name: str
+    languages: tuple[str, ...]
+    description: dict[str, str]
+    covers: dict[str, str]
+    examples: dict[str, list[str]]
+    tracks: TrackOverrides = field(default_factory=TrackOverrides)
+    glossaries: tuple[Path, ...] = ()
+
+    def values(self, language: str) -> dict[str, str]:
+        """Return the profile's sentences in `language` (English where it gives none)."""
+        examples = self.examples.get(language) or self.examples.get("en") or [""]
+        return {
+            "bot_name": self.name,
+            "description": self.description.get(language) or self.description.get("en", ""),
+            "covers": self.covers.get(language) or self.covers.get("en", ""),
+            "example": examples[0],
+        }
+
+
+def load_profile(path: Path | None = None) -> Profile:
+    """Read a profile file; any problem raises ProfileError naming the file and what is wrong."""
+    path = path or DEFAULT_PROFILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ProfileError(f"profile {path}: {error}") from error
+    languages = tuple(data.get("languages", ["en"]))
+    unknown = [code for code in languages if code not in KNOWN_LANGUAGES]
+    if not languages or unknown:
+        raise ProfileError(
+            f"profile {path}: languages must be some of {', '.join(KNOWN_LANGUAGES)}, "
+            f"not {unknown or 'none'}"
+        )
+    for required in ("description", "covers"):
+        if not isinstance(data.get(required), dict) or "en" not in data[required]:
+            raise ProfileError(f"profile {path}: [{required}] needs at least an `en` line")
+    glossaries = tuple(path.parent / name for name in data.get("glossaries", []))
+    missing = [str(glossary) for glossary in glossaries if not glossary.is_file()]
+    if missing:
+        raise ProfileError(f"profile {path}: glossary file(s) not found: {', '.join(missing)}")
+    return Profile(
+        path=path,
+        name=str(data.get("name", "negobot")),
+        languages=languages,
+        description=_strings(data["description"]),
+        covers=_strings(data["covers"]),
+        examples={
+            key: [str(item) for item in value] for key, value in data.get("examples", {}).items()
+        },
+        tracks=_track_overrides(data.get("tracks", {}), path),
+        glossaries=glossaries,
+    )
+
+
+def _strings(table: dict[str, Any]) -> dict[str, str]:
+    return {str(key): str(value) for key, value in table.items()}
+
+
+def _track_overrides(table: dict[str, Any], path: Path) -> TrackOverrides:
+    names: dict[str, dict[str, str]] = {}
+    merge: dict[str, str] = {}
+    for track_id, entry in table.items():
+        if not isinstance(entry, dict):
+            raise ProfileError(f"profile {path}: [tracks.{track_id}] must be a table")
+        if "names" in entry:
+            names[track_id] = _strings(entry["names"])
+        for source in entry.get("merge", []):
+            merge[str(source)] = track_id
+    return TrackOverrides(names=names, merge=merge)
+
+
+_active: Profile | None = None
+
+
+def activate(profile: Profile) -> None:
+    """Make `profile` the one every text and the glossary use from now on."""
+    global _active
+    _active = profile
+    use_extra_glossaries(profile.glossaries)
+
+
+def active_profile() -> Profile:
+    """Return the active profile, activating the packaged default the first time if none was."""
+    if _active is None:
+        activate(load_profile())
+    assert _active is not None
+    return _active

@@ -1,0 +1,65 @@
+"""English texts."""
+
+TEXTS: dict[str, str] = {
+    # answers
+    "as_of": "As of {date}:",
+    "sources": "Sources",
+    "coverage": "My reports run from {first} to {last}.",
+    "no_answer": (
+        "My sources don't cover that. {covers}; try /sources to see what the library holds."
+    ),
+    "reviewed": "Reviewed answer (corrected by a moderator on {date}).",
+    "reviewed_badge": "✓ Checked by a moderator",
+    "reported_on": "reported {date}",
+    "earlier_report": "an earlier report ({date}) said: {text}",
+    "empty_question": "Please ask a question in words.",
+    "too_long": "That question is too long ({length} characters; the limit is {limit}).",
+    "status_question": "What is the latest on the peace talks?",
+    "track_status_question": "What is the latest on {track}?",
+    # the library and its tracks
+    "sources_summary": "The library holds {articles} articles from {outlets} outlets, "
+    "published {first} to {last}:",
+    "empty_library": "The library is empty: no articles have been ingested yet.",
+    "tracks_heading": "Negotiations in the library ({count}):",
+    "track_line": "• {name} [{id}] — {reports} reports, newest {newest}: {title}",
+    "track_range": "• {name} [{id}] — {reports} reports, {first} to {last}",
+    "status_hint": "Send /status <track> for the latest on one of them.",
+    "unknown_track": "No negotiation in the library matches “{asked}”. Known: {known}.",
+    "stats": "Today: {questions} questions, {abstained} unanswered; "
+    "feedback: {helpful} helpful, {not_helpful} not helpful, {reported} reported.",
+    # Telegram
+    "start": (
+        "Hello! {description}\n\n"
+        "Just write your question. In a group, use /ask, mention me or reply to my message.\n"
+        "/status — where the negotiations stand now\n/sources — what my library covers\n"
+        "/help — how to use me"
+    ),
+    "help": (
+        "Ask me anything about the negotiations in my library, e.g. “{example}”\n\n"
+        "/ask <question> — ask (in groups)\n/status — each negotiation and its newest report\n"
+        "/status <track> — the latest on one negotiation\n"
+        "/sources — outlets and dates my library covers\n\n"
+        "Every answer lists its sources. If the library does not say, I tell you so. "
+        "Use the buttons under an answer to tell us whether it helped."
+    ),
+    "not_text": "Sorry, I can only read text. Please type your question.",
+    "empty": "Please write a question, e.g. /ask {example}",
+    "slow_down": "You are asking faster than I can keep up — please try again in {seconds} s.",
+    "error": "Sorry, something went wrong on my side. Please try again later.",
+    "admin_only": "This command is for administrators only.",
+    "not_allowed": "Sorry, this bot is not available in this chat.",
+    "reindex_started": "Re-indexing: looking for new articles…",
+    "reindex_busy": "Re-indexing is already running.",
+    "button_helpful": "👍 Helpful",
+    "button_not_helpful": "👎 Not helpful",
+    "button_report": "⚠️ Report a problem",
+    "thanks_button": "✓ Thanks for your feedback",
+    "thanks_vote": "Thank you for your feedback!",
+    "thanks_report": "Thank you — a moderator will look at this answer.",
+    "already_recorded": "Your feedback is already recorded.",
+    "command_ask": "Ask a question",
+    "command_status": "Where the negotiations stand now",
+    "command_sources": "Outlets and dates the library covers",
+    "command_help": "How to use the bot",
+    "command_start": "What this bot does",
+}

@@ -1,0 +1,95 @@
+"""Which states and movements an article names, in English, Ukrainian or Russian.
+
+Negotiation tracks are told apart first by who negotiates with whom. index/data/parties.tsv lists
+parties (one per row: an id, the display name per language, English forms matched as whole words
+with their capitals, and Ukrainian and Russian stems that match any word they begin). It is a
+gazetteer of the world, not of one conflict: a new library needs no edit here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from index.keyword import APOSTROPHE
+from index.tsv import read_rows
+
+PARTIES = Path(__file__).resolve().parent / "data" / "parties.tsv"
+_CYRILLIC_WORD = re.compile(r"[а-яёіїєґ0-9]+")
+_LANGUAGES = ("en", "uk", "ru")
+
+
+@dataclass(frozen=True)
+class Party:
+    """One row of the gazetteer."""
+
+    id: str
+    names: dict[str, str]
+    english: tuple[str, ...]
+    stems: tuple[tuple[str, ...], ...]
+
+    def name(self, language: str) -> str:
+        """Return the party's name in `language` (English when not known)."""
+        return self.names.get(language, self.names["en"])
+
+
+class Gazetteer:
+    """Counts how often a text names each party."""
+
+    def __init__(self, parties: list[Party]) -> None:
+        self.parties = {party.id: party for party in parties}
+        forms = sorted(
+            ((form, party.id) for party in parties for form in party.english),
+            key=lambda pair: -len(pair[0]),
+        )
+        # Longest forms first, so "South Korea" is not also counted as "Korea"; English forms
+        # keep their capitals, which tells "US" from "us".
+        self._english = re.compile(
+            r"(?<![\w.])(" + "|".join(re.escape(form) for form, _ in forms) + r")(?![\w])"
+        )
+        self._party_of_form = {form: party_id for form, party_id in forms}
+        self._stems = [(sequence, party.id) for party in parties for sequence in party.stems]
+
+    @classmethod
+    def read(cls, path: Path = PARTIES) -> Gazetteer:
+        """Read a gazetteer file; a malformed row is named by its line number."""
+        _, rows = read_rows(path, width=7, expected="seven columns: id, en, uk, ru, forms, stems")
+        parties = []
+        for _, cells in rows:
+            party_id, *names = cells[:4]
+            english = tuple(form.strip() for form in cells[4].split("|") if form.strip())
+            stems = tuple(
+                tuple(form.lower().split())
+                for cell in cells[5:]
+                for form in APOSTROPHE.sub("", cell).split("|")
+                if form.strip()
+            )
+            parties.append(
+                Party(party_id, dict(zip(_LANGUAGES, names, strict=True)), english, stems)
+            )
+        return cls(parties)
+
+    def count(self, text: str) -> Counter[str]:
+        """Return how many times the text names each party."""
+        found: Counter[str] = Counter(
+            self._party_of_form[match.group(1)] for match in self._english.finditer(text)
+        )
+        words = _CYRILLIC_WORD.findall(APOSTROPHE.sub("", text.lower()))
+        for start, word in enumerate(words):
+            for sequence, party_id in self._stems:
+                if word.startswith(sequence[0]) and all(
+                    start + offset < len(words) and words[start + offset].startswith(stem)
+                    for offset, stem in enumerate(sequence[1:], start=1)
+                ):
+                    found[party_id] += 1
+                    break
+        return found
+
+
+@cache
+def default_gazetteer() -> Gazetteer:
+    """Return the shipped gazetteer, read once."""
+    return Gazetteer.read()
