@@ -40,6 +40,11 @@ CITATIONS = [
         chunk_id="a2#3",
     ),
 ]
+# The fake library's negotiation tracks: id -> (name, newest report).
+TRACKS = {
+    "russia-ukraine": ("Ukraine – Russia", "2025-05-17"),
+    "hamas-israel": ("Israel – Hamas", "2025-10-10"),
+}
 
 
 def guess_language(text: str) -> str:
@@ -67,6 +72,7 @@ class FakeService:
         self.asked: list[dict[str, Any]] = []
         self.feedback_calls: list[tuple[str, FeedbackKind, int | None]] = []
         self.reindex_calls = 0
+        self.status_calls: list[str | None] = []
         self._issued: set[str] = set()
         self._uids = itertools.count(1)
         self._lock = threading.Lock()
@@ -136,10 +142,24 @@ class FakeService:
                     record = {"answer_uid": answer_uid, "kind": kind, "user_id": user_id}
                     log.write(json.dumps(record) + "\n")
 
-    def status(self, language: str, *, front_end: str = "telegram") -> Answer:
-        """Return a fixed status summary with sources."""
+    def status(
+        self, language: str, *, track: str | None = None, front_end: str = "telegram"
+    ) -> Answer:
+        """List two fake tracks, or give a fixed status summary of one (with sources)."""
+        self.status_calls.append(track)
+        if track is None:
+            lines = [
+                f"• {name} [{track_id}] — newest {day}" for track_id, (name, day) in TRACKS.items()
+            ]
+            return Answer(
+                question="/status", text="\n".join(lines), language=language, abstained=False
+            )
+        if track not in TRACKS:
+            known = ", ".join(TRACKS)
+            text = f"No negotiation in the library matches “{track}”. Known: {known}."
+            return Answer(question=f"/status {track}", text=text, language=language, abstained=True)
         return Answer(
-            question="status",
+            question=f"status {track}",
             text="Latest round: Istanbul, 16 May 2025 [1]. Agreed: a prisoner exchange [2]. "
             "Open: a ceasefire.",
             language=language,
@@ -150,8 +170,12 @@ class FakeService:
         )
 
     def sources_summary(self, language: str) -> str:
-        """Describe the fake library."""
-        return "2 outlets: Example Wire, Daily Example. Articles from 2025-05-16 to 2025-05-17."
+        """Describe the fake library and its tracks."""
+        ranges = "\n".join(f"• {name} [{track_id}]" for track_id, (name, _) in TRACKS.items())
+        return (
+            "2 outlets: Example Wire, Daily Example. Articles from 2025-05-16 to 2025-05-17.\n"
+            + ranges
+        )
 
     def stats_summary(self, language: str) -> str:
         """Count the questions asked so far."""

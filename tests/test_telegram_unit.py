@@ -29,13 +29,12 @@ from bot.telegram.keyboards import (
     feedback_keyboard,
     parse_feedback_data,
 )
+from bot.i18n import pick_language, text
 from bot.telegram.messages import (
     MESSAGE_LIMIT,
     format_answer,
-    pick_language,
     plain_to_html,
     split_plain_text,
-    text,
 )
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
@@ -154,14 +153,15 @@ def test_answer_html_escapes_text_titles_and_links() -> None:
     assert "Is 1 < 2 & <script>alert(1)</script>? Yes [1]." in plain
     assert "[1] Talks in Istanbul <live> & updates — Example Wire, 2025-05-16" in plain
     assert "[2] Prisoner exchange agreed — Daily Example, 2025-05-17" in plain
-    assert "As of 2025-05-17" in plain
+    # "As of" belongs to the answer's own text (status answers only), never added a second time.
+    assert "As of" not in plain
     links = [entity["url"] for entity in entities if entity["type"] == "text_link"]
     assert links == ["https://example.org/news?id=1&lang=en", "https://example.com/exchange"]
 
 
 def test_answer_uses_answer_language_for_labels() -> None:
     html = format_answer(make_answer("Сторони домовилися [1].", language="uk"), "en")[0]
-    assert "<b>Джерела</b>" in html and "Станом на 2025-05-17" in html
+    assert "<b>Джерела</b>" in html and "Станом на" not in html
 
 
 def test_abstention_without_sources_has_no_source_list() -> None:
@@ -206,7 +206,7 @@ def test_language_choice() -> None:
     assert pick_language("ru-RU") == "ru"
     assert pick_language("de") == "en"
     assert pick_language(None) == "en"
-    assert text("slow_down", "ru", seconds=5).endswith("через 5 с.")
+    assert text("ru", "slow_down", seconds=5).endswith("через 5 с.")
 
 
 # --- keyboards and rate limit ---------------------------------------------------------------
@@ -311,7 +311,7 @@ async def test_ask_without_text_explains_and_ask_as_reply_uses_that_message(
     bot: BotUnderTest,
 ) -> None:
     replies = sent(await bot.say(ANNA, "/ask", chat=GROUP))
-    assert replies[0].text == text("empty", "en")
+    assert replies[0].text == text("en", "empty")
     original = bot.emulator.send_text(OLENA, "Is there a ceasefire?", chat=GROUP)
     await bot.feed()
     replies = sent(await bot.say(ANNA, "/ask", chat=GROUP, reply_to=original["message_id"]))
@@ -321,10 +321,10 @@ async def test_ask_without_text_explains_and_ask_as_reply_uses_that_message(
 async def test_non_text_empty_and_too_long_messages_get_polite_replies(bot: BotUnderTest) -> None:
     for kind in ("sticker", "photo", "voice"):
         bot.emulator.send_media(OLENA, kind)
-        assert sent(await bot.feed())[0].text == text("not_text", "uk")
+        assert sent(await bot.feed())[0].text == text("uk", "not_text")
     bot.emulator.send_media(ANNA, "sticker", chat=GROUP)
     assert await bot.feed() == []  # not addressed to the bot in a group
-    assert sent(await bot.say(ANNA, "   \n "))[0].text == text("empty", "en")
+    assert sent(await bot.say(ANNA, "   \n "))[0].text == text("en", "empty")
     too_long = sent(await bot.say(ANNA, "why? " * 60))[0].text
     assert too_long == i18n.text("en", "too_long", length=299, limit=200)
     assert bot.service.asked == []
@@ -375,7 +375,7 @@ async def test_handler_error_is_reported_to_user_and_bot_keeps_working(
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
         replies = sent(await bot.say(ANNA, "boom"))
-    assert replies[-1].text == text("error", "en")
+    assert replies[-1].text == text("en", "error")
     assert "simulated failure in the answer pipeline" in caplog.text
     assert "You asked: still there?" in sent(await bot.say(ANNA, "still there?"))[0].text
 
@@ -391,7 +391,7 @@ async def test_error_logs_never_contain_the_token(caplog: pytest.LogCaptureFixtu
     try:
         with caplog.at_level(logging.ERROR):
             replies = sent(await under_test.say(ANNA, "anything"))
-        assert replies[0].text == text("error", "en")
+        assert replies[0].text == text("en", "error")
         assert "cannot reach http://x/bot***/sendMessage" in caplog.text
         assert under_test.emulator.token not in caplog.text
     finally:
@@ -404,29 +404,38 @@ async def test_feedback_failure_lets_the_user_press_again(bot: BotUnderTest) -> 
     bot.emulator.press_button(ANNA, answer.message, "fb:h:fake00000001")
     events = await bot.feed()
     assert events[0].kind == "callback_answer"
-    assert events[0].payload["text"] == text("error", "en")
+    assert events[0].payload["text"] == text("en", "error")
     assert "fake00000001" not in bot.app.bot_data["negobot"].pressed_answers
 
 
 async def test_status_sources_and_help(bot: BotUnderTest) -> None:
-    status = sent(await bot.say(ANNA, "/status"))[0]
+    overview = sent(await bot.say(ANNA, "/status"))[0]
+    assert overview.text.splitlines() == [
+        "• Ukraine – Russia [russia-ukraine] — newest 2025-05-17",
+        "• Israel – Hamas [hamas-israel] — newest 2025-10-10",
+    ]
+    status = sent(await bot.say(ANNA, "/status hamas-israel"))[0]
     assert "Open: a ceasefire." in status.text and "[1] Talks in Istanbul" in status.text
     assert "reply_markup" not in status.message  # nothing logged, so nothing to rate
+    unknown = sent(await bot.say(ANNA, "/status atlantis"))[0]
+    assert unknown.text.startswith("No negotiation in the library matches “atlantis”.")
+    assert bot.service.status_calls == [None, "hamas-israel", "atlantis"]
     sources = sent(await bot.say(ANNA, "/sources"))[0]
     assert sources.text.startswith("2 outlets: Example Wire, Daily Example.")
-    assert sent(await bot.say(IVAN, "/help"))[0].text == text("help", "ru")
-    assert sent(await bot.say(ANNA, "/nonsense"))[0].text == text("help", "en")
+    assert "• Israel – Hamas [hamas-israel]" in sources.text.splitlines()
+    assert sent(await bot.say(IVAN, "/help"))[0].text == text("ru", "help")
+    assert sent(await bot.say(ANNA, "/nonsense"))[0].text == text("en", "help")
 
 
 async def test_admin_commands_only_for_admins(bot: BotUnderTest) -> None:
-    assert sent(await bot.say(ANNA, "/stats"))[0].text == text("admin_only", "en")
-    assert sent(await bot.say(ANNA, "/reindex"))[0].text == text("admin_only", "en")
+    assert sent(await bot.say(ANNA, "/stats"))[0].text == text("en", "admin_only")
+    assert sent(await bot.say(ANNA, "/reindex"))[0].text == text("en", "admin_only")
     assert bot.service.reindex_calls == 0
     await bot.say(ANNA, "a question")
     assert sent(await bot.say(ADMIN, "/stats"))[0].text.startswith("Questions today: 1.")
     replies = sent(await bot.say(ADMIN, "/reindex"))
     assert [reply.text for reply in replies] == [
-        text("reindex_started", "en"),
+        text("en", "reindex_started"),
         "Re-indexed: 0 new articles, 2 in total.",
     ]
     assert bot.service.reindex_calls == 1
@@ -435,7 +444,7 @@ async def test_admin_commands_only_for_admins(bot: BotUnderTest) -> None:
 async def test_allowed_chats_restrict_who_is_served() -> None:
     under_test = await make_bot(allowed_chat_ids=[GROUP["id"]])
     try:
-        assert sent(await under_test.say(ANNA, "hello?"))[0].text == text("not_allowed", "en")
+        assert sent(await under_test.say(ANNA, "hello?"))[0].text == text("en", "not_allowed")
         other_group = group_chat(-2002, "Elsewhere")
         name = under_test.emulator.bot_username
         assert await under_test.say(ANNA, f"@{name} hi", chat=other_group) == []
