@@ -166,7 +166,8 @@ class Answerer:
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
         oldest, newest = searcher.oldest_published, searcher.newest_published
         dated_out = outside_coverage(question, period, oldest, newest, asks_about_now=status)
-        if (
+        # A track asked for by name is one the library holds: its latest is never "not covered".
+        if track is None and (
             dated_out
             or best_cosine < self.threshold
             or (margin is not None and not self.scope.covers(margin))

@@ -89,6 +89,14 @@ def brute_force_best_sentence(searcher: Searcher, vector: np.ndarray) -> np.ndar
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def default_profile() -> None:
+    """The packaged Ukraine–Russia profile, as every front end activates it from settings."""
+    from bot.profile import activate, load_profile
+
+    activate(load_profile())
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     """A fast deterministic embedder named 'fake' (64 dimensions)."""

@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, RequestData
 from bot import i18n
 from bot.answer_types import Answer, Citation
 from bot.config import Settings
+from bot.i18n import pick_language, text
 from bot.telegram.app import build_application, register_commands
 from bot.telegram.keyboards import (
     DONE_DATA,
@@ -29,7 +30,6 @@ from bot.telegram.keyboards import (
     feedback_keyboard,
     parse_feedback_data,
 )
-from bot.i18n import pick_language, text
 from bot.telegram.messages import (
     MESSAGE_LIMIT,
     format_answer,
