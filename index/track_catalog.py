@@ -72,7 +72,10 @@ class TrackCatalog:
         return self._track_of.get(article_key)
 
     def find(self, words: str) -> TrackView | None:
-        """Return the track `words` name best (its id, name, parties or title words), or None."""
+        """Return the track `words` name best (its id, name, parties or title words), or None.
+
+        None too when two tracks are named equally well ("the ceasefire" in a library of several).
+        """
         wanted = words.strip().casefold()
         if not wanted:
             return None
@@ -80,16 +83,19 @@ class TrackCatalog:
             return self._by_id[wanted]
         named = default_gazetteer().count(words)
         asked = set(article_words(words))
-        best: tuple[float, TrackView] | None = None
+        scored: list[tuple[float, TrackView]] = []
         for view in self._views:
             names = {view.name(language).casefold() for language in ("en", "uk", "ru")}
             score = 3.0 * (wanted in names or wanted == view.id.replace("-", " "))
             score += 2.0 * sum(1 for party in view.track.parties if named.get(party))
             titles = set().union(*(article_words(entry.title) for entry in view.reports))
             score += len(asked & titles) / max(1, len(asked))
-            if score > 0 and (best is None or score > best[0]):
-                best = (score, view)
-        return best[1] if best else None
+            if score > 0:
+                scored.append((score, view))
+        scored.sort(key=lambda pair: -pair[0])
+        if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        return scored[0][1]
 
 
 def _copy(entry: ArticleEntry) -> ArticleEntry:

@@ -107,3 +107,18 @@ def test_greeting_and_decline_come_from_the_profile(mixed_service: Negobot) -> N
     assert "six 2025 negotiations" in i18n.text("en", "start")
     assert "Ukraine–Russia peace talks" not in i18n.text("en", "no_answer")
     assert i18n.text("en", "empty").endswith("/ask When did the Gaza ceasefire take effect?")
+
+
+def test_a_status_question_naming_a_negotiation_is_answered_from_its_track(
+    mixed_service: Negobot,
+) -> None:
+    answer = mixed_service.ask("Where do the Gaza ceasefire talks stand now?", front_end="cli")
+    assert answer.as_of is not None and answer.as_of.isoformat() == "2025-10-10"
+    assert answer.sources[0].article_id == "mixed-il-hamas-ceasefire-oct10"
+    answer = mixed_service.ask(
+        "What is the latest between India and Pakistan now?", front_end="cli"
+    )
+    assert {citation.article_id for citation in answer.sources} <= {
+        "mixed-in-pk-ceasefire-may10",
+        "mixed-in-pk-sindoor-may07",
+    }

@@ -143,6 +143,7 @@ def test_catalog_reads_tracks_back(mixed_index: Path, fake_embedder: FakeEmbedde
     found = catalog.find("Індія і Пакистан")
     assert found is not None and found.id == "india-pakistan"
     assert catalog.find("atlantis") is None
+    assert catalog.find("the ceasefire") is None  # named in two tracks' titles alike
 
 
 def test_an_index_from_before_tracks_gets_them(
