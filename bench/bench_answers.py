@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answer_types import Answer  # noqa: E402
 from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
+from bot.profile import activate, load_profile  # noqa: E402
 from bot.questions import named_period, outside_coverage  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
@@ -171,13 +172,22 @@ def read_questions(paths: list[Path]) -> list[dict]:
     ]
 
 
-def open_library(embedder: Embedder, articles: Path, index_dir: Path) -> Searcher:
-    """Index the articles through the normal ingest path (an index already there is updated)."""
+def open_library(
+    embedder: Embedder, articles: Path, index_dir: Path, profile: Path | None = None
+) -> Searcher:
+    """Index the articles through the normal ingest path (an index already there is updated).
+
+    The deployment profile (the packaged default unless given) supplies the glossary files and
+    track names, as `negobot ingest` does.
+    """
+    chosen = load_profile(profile)
+    activate(chosen)
     ingest_articles(
         load_articles([articles]),
         index_dir=index_dir,
         embedder=embedder,
         chunking=ChunkingSettings(),
+        tracks=chosen.tracks,
     )
     return Searcher.open(index_dir, embedder)
 
@@ -189,6 +199,7 @@ def main() -> int:
         "--questions", type=Path, nargs="+", default=[ROOT / "bench/questions.jsonl"]
     )
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
+    parser.add_argument("--profile", type=Path, default=None, help="Deployment profile (TOML).")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--scope-margin", type=float, default=None)
     parser.add_argument("--calibrate", action="store_true")
@@ -205,7 +216,8 @@ def main() -> int:
     embedder = load_embedder(args.model)
     questions = read_questions(args.questions)
     with tempfile.TemporaryDirectory() as folder:
-        searcher = open_library(embedder, args.articles, args.index_dir or Path(folder) / "index")
+        index_dir = args.index_dir or Path(folder) / "index"
+        searcher = open_library(embedder, args.articles, index_dir, args.profile)
         answerer = Answerer(
             lambda: searcher,
             embedder,

@@ -22,6 +22,7 @@ from bot.track_status import track_ranges, track_status, tracks_overview
 from index.embedding import Embedder, load_embedder, set_threads
 from index.search import Searcher
 from index.store import ArticleEntry, IndexStoreError, current_generation
+from index.track_catalog import TrackCatalog
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,10 @@ class Negobot:
         it is that track's latest, under its line. Always read from the newest generation.
         """
         return track_status(self, language, track=track, front_end=front_end)
+
+    def track_catalog(self) -> TrackCatalog:
+        """Return the negotiation tracks of the newest index generation."""
+        return self.searcher().tracks
 
     def tracks_summary(self, language: str) -> str:
         """List the negotiation tracks, each with its newest report's date and title."""

@@ -69,6 +69,9 @@ class IngestReport:
             parts.append(f"{len(self.problems)} problem(s)")
         if self.upgraded:
             parts.append("index upgraded")
+        if self.tracks_added:
+            tracks = ", ".join(f"{track} +{len(keys)}" for track, keys in self.tracks_added.items())
+            parts.append(f"tracks: {tracks}")
         where = self.index_version or "index unchanged"
         embedded = f"{self.chunks_embedded} chunks"
         if self.sentences_embedded:

@@ -96,6 +96,7 @@ def test_new_articles_join_the_right_tracks_without_moving_others(
         "china-united-states": ["mixed-us-cn-busan-oct30"],
         "dr-congo-rwanda": ["mixed-cd-rw-accords-dec04"],
     }
+    assert "tracks: china-united-states +1, dr-congo-rwanda +1" in report.summary()
     after = membership(mixed_index)
     assert {key: after[key] for key in before} == before
     assert after["mixed-cd-rw-accords-dec04"] == "dr-congo-rwanda"
