@@ -179,8 +179,8 @@ class Config:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     rrf_k: int = 60
-    # Chunks ranked by the better of their own and their best sentence's cosine (the default
-    # since session 5); False is one vector per chunk, as before.
+    # Chunks ranked by the better of their own and their best sentence's cosine (the default);
+    # False is one vector per chunk, the search before sentence vectors.
     sentence_vectors: bool = True
 
     def chunking(self) -> ChunkingSettings:
@@ -229,7 +229,7 @@ CONFIGS: dict[str, Config] = {
                unstemmed=True),
         Config("hybrid-pool50", "hybrid RRF as the bot calls it (50 candidates per side)",
                candidates=50),
-        # Before session 5: one vector per chunk, no sentence vectors.
+        # The search before sentence vectors: one vector per chunk.
         Config("dense-chunkvec", "dense, our chunking, chunk vectors only",
                mode="dense", sentence_vectors=False),
         Config("hybrid-chunkvec", "hybrid RRF, our chunking, chunk vectors only",

@@ -5,7 +5,7 @@ Run from the repository root:
 
 All encoders run in one process, interleaved, on the same texts, so the ratios stay fair on a
 busy machine. Quality: cosine agreement with the torch vectors, article recall@5 of the English
-questions in bench/questions.jsonl, and NDCG@10 on a SciFact subset (dense only).
+questions in bench/questions/ordinary-01.jsonl, and NDCG@10 on a SciFact subset (dense only).
 """
 
 from __future__ import annotations
@@ -151,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scifact-docs", type=int, default=1000, help="0 skips NDCG@10")
     parser.add_argument("--articles", type=Path, default=REPO_ROOT / "data" / "articles")
-    parser.add_argument("--questions", type=Path, default=REPO_ROOT / "bench" / "questions.jsonl")
+    parser.add_argument(
+        "--questions", type=Path, default=REPO_ROOT / "bench" / "questions" / "ordinary-01.jsonl"
+    )
     args = parser.parse_args(argv)
 
     set_threads(args.threads)
