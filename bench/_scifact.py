@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,12 @@ from index.documents import Article, SearchHit
 from index.embedding import Embedder, TextKind, vector_space
 from index.keyword import KeywordIndex
 from index.search import Searcher
+
+# BEIR SciFact (corpus.jsonl, queries.jsonl, qrels/test.tsv) does not ship with the repository:
+# download it once and point NEGOBOT_SCIFACT_DIR at the folder (or pass --data).
+SCIFACT_DIR = Path(
+    os.environ.get("NEGOBOT_SCIFACT_DIR") or Path(__file__).resolve().parent.parent / "data/scifact"
+)
 
 # SciFact abstracts have no date or outlet; the index requires both, so every one gets these.
 FIXED_PUBLISHED = date(2000, 1, 1)

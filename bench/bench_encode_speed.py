@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_models import article_rank, load_questions  # noqa: E402
 
+from bench._scifact import SCIFACT_DIR as SCIFACT  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.store import load_snapshot  # noqa: E402
 
-SCIFACT = Path("/work/shared/benchmarks/scifact")
 BASELINE = "all-MiniLM-L6-v2"
 DEFAULT_MODELS = [BASELINE, "all-MiniLM-L6-v2-onnx", "all-MiniLM-L6-v2-int8"]
 

@@ -25,6 +25,7 @@ from bench._scifact import (  # noqa: E402
     CONFIGS,
     FIXED_PUBLISHED,
     METRICS,
+    SCIFACT_DIR,
     BeirSet,
     BenchDataError,
     BenchSearcher,
@@ -50,7 +51,6 @@ from index.keyword import TOKENIZER_VERSION  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.store import IndexStoreError  # noqa: E402
 
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "benchmarks" / "scifact"
 DEFAULT_WORK_DIR = Path("/tmp/negobot-scifact")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
@@ -164,8 +164,8 @@ bot's chunking (200 tokens, one sentence of overlap). Rows without a suffix sear
 the shipped index does, whose BM25 tokenizer stems English words with Snowball (tokenizer
 {tokenizer}); `-nostem` rows are the earlier unstemmed BM25 baseline
 (`tokenize(text, stem=False)`); `-pool50` rows use the bot's 50 candidates per side, so their
-recall@100 is capped. `hybrid` is the bot's default search. Data:
-`../shared/benchmarks/scifact` (not copied).
+recall@100 is capped. `hybrid` is the bot's default search. Data: BEIR SciFact, read from
+`$NEGOBOT_SCIFACT_DIR` (default `data/scifact`, not in the repository) or `--data`.
 Indexes and passage vectors are cached in `--work-dir` (default /tmp/negobot-scifact).
 
 Reference: MTEB publishes NDCG@10 = 0.645 (0.64508) for all-MiniLM-L6-v2 on SciFact; BEIR
@@ -206,7 +206,7 @@ def write_docs(results: dict[str, dict], docs_file: Path) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="BEIR SciFact folder")
+    parser.add_argument("--data", type=Path, default=SCIFACT_DIR, help="BEIR SciFact folder")
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR, help="index cache")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="embedding model name")
     parser.add_argument(
