@@ -18,5 +18,7 @@ def load_bench_script(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # Registered under its name, as a script importing it by that name would see it.
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
