@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from question_sets import read_questions  # noqa: E402
+from question_sets import read_questions, resolve  # noqa: E402
 
 from bot.answer_types import Answer  # noqa: E402
 from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
@@ -225,7 +225,7 @@ def main() -> int:
 
     print(
         f"model {args.model}, threshold {answerer.threshold}, scope margin {answerer.scope.minimum}"
-        f", {len(questions)} questions from {', '.join(p.name for p in args.questions)}\n"
+        f", {len(questions)} questions from {', '.join(p.name for p in resolve(args.questions))}\n"
     )
     print(
         "| language | questions | recall@3 | fact in answer | answered (in scope) "
