@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +18,7 @@ from bot.questions import (
     outside_coverage,
     question_language,
 )
+from bot.recent_reporting import RECENT_DAYS, with_recent
 from bot.scope import ScopeGuard
 from bot.sentences import SentencePicker, freshness
 from bot.status_scope import status_track
@@ -25,7 +26,6 @@ from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.normalize import normalize_text
 from index.search import RRF_K, Searcher, SearchFilters
-from index.track_catalog import TrackView
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
@@ -37,15 +37,6 @@ CORRECTION_MATCH = {"multilingual-e5-small": 0.95}
 DEFAULT_CORRECTION_MATCH = 0.9
 RETRIEVE_K = 8
 SENTENCE_CHUNKS = 5
-# "What's the latest" is answered from the reporting of the weeks before the newest article.
-RECENT_DAYS = 45
-# Passages read to find the newest report on a status question's subject (bench: 16 missed the
-# July round for an English question about Istanbul, which only the Russian report covers).
-SUBJECT_POOL = 30
-# A newer report naming this share of the subject (by rarity) is the newer report on it: for "is
-# there a ceasefire, or at least a peace plan?" the November report on the plan, not June's
-# report that mentions a truce, a plan and peace (bench: 0.6 lost a question, 0.8 changed none).
-SUBJECT_SHARE = 0.7
 
 
 class CorrectionLike(Protocol):
@@ -158,7 +149,7 @@ class Answerer:
         if status:
             # --- status framing: the current state of one negotiation track ---
             scope = scope or status_track(searcher, question, hits)
-            hits, anchor = _with_recent(
+            hits, anchor = with_recent(
                 searcher, question, query_vector, hits, scope, to_newest=track is not None
             )
         retrieved = [_retrieved_row(hit) for hit in hits]
@@ -263,89 +254,6 @@ def _declined(
         scope_margin=margin,
         mode=mode,
     )
-
-
-def _with_recent(
-    searcher: Searcher,
-    question: str,
-    query_vector: np.ndarray,
-    hits: list[SearchHit],
-    scope: TrackView | None = None,
-    *,
-    to_newest: bool = False,
-) -> tuple[list[SearchHit], date | None]:
-    """Put the best passages of the latest reporting on the question's subject ahead of the rest.
-
-    Returns the hits and the date of that latest reporting: the newest report in the library
-    (or in the track `scope`, when the library holds several) for "what's the latest on the
-    talks", but the newest one naming Istanbul for "where do the Istanbul talks stand now", when
-    the newest report is about another strand of the talks. `to_newest` anchors on the track's
-    newest report whatever it names (the /status command).
-    """
-    newest = scope.newest if scope is not None else searcher.newest_published
-    if newest is None:
-        return hits, None
-    keys = scope.article_keys if scope is not None else frozenset()
-    recent = _published_before(searcher, question, query_vector, newest, keys)
-    if to_newest:
-        anchor = newest
-    else:
-        wider = _merged(
-            searcher.search(
-                question,
-                SUBJECT_POOL,
-                filters=SearchFilters(articles=keys),
-                query_vector=query_vector,
-            ),
-            [
-                hit
-                for hit in searcher.naming(question, SUBJECT_POOL, query_vector)
-                if not keys or hit.chunk.article_id in keys
-            ],
-        )
-        anchor = _newest_on_subject(searcher, question, _merged(recent, wider)) or newest
-    if anchor < newest - timedelta(days=RECENT_DAYS):
-        recent = _published_before(searcher, question, query_vector, anchor, keys)
-    if keys:
-        hits = [hit for hit in hits if hit.chunk.article_id in keys]
-    return _merged(recent, hits), anchor
-
-
-def _published_before(
-    searcher: Searcher,
-    question: str,
-    query_vector: np.ndarray,
-    last: date,
-    articles: frozenset[str] = frozenset(),
-) -> list[SearchHit]:
-    """Return the best passages of the RECENT_DAYS up to `last` (only `articles`, if given)."""
-    window = SearchFilters(
-        published_from=last - timedelta(days=RECENT_DAYS), published_to=last, articles=articles
-    )
-    return searcher.search(question, RETRIEVE_K // 2, filters=window, query_vector=query_vector)
-
-
-def _newest_on_subject(searcher: Searcher, question: str, hits: list[SearchHit]) -> date | None:
-    """Return the date of the newest hit naming nearly as much of the question's subject as any.
-
-    The subject is the glossary concepts the question names, weighed by rarity; "nearly" is
-    SUBJECT_SHARE of the best hit's score. None when the question names none, or no hit names any.
-    """
-    scores = searcher.concept_scores(question, hits)
-    best = max(scores, default=0.0)
-    if best <= 0:
-        return None
-    return max(
-        hit.chunk.published
-        for hit, score in zip(hits, scores, strict=True)
-        if score >= SUBJECT_SHARE * best
-    )
-
-
-def _merged(first: list[SearchHit], then: list[SearchHit]) -> list[SearchHit]:
-    """Return the hits of `first`, then those of `then` not already among them."""
-    seen = {hit.chunk.chunk_id for hit in first}
-    return first + [hit for hit in then if hit.chunk.chunk_id not in seen]
 
 
 def _with_period(

@@ -12,14 +12,12 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest_logstore import count_rows, log_kwargs, make_answer
 from sqlmodel import Session, SQLModel, select
 
 from bot.logstore import LogStore, crud, user_key
 from bot.logstore.database import make_engine
 from bot.logstore.models import AnswerLog, Feedback
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.logstore import count_rows, log_kwargs, make_answer
 
 SECRET = "test-secret"
 

@@ -11,15 +11,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest_logstore import log_kwargs, make_answer
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bot.logstore import LogStore, crud
 from bot.review import auth
 from bot.review.app import create_app
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.logstore import log_kwargs, make_answer
 
 PASSWORD = "correct horse battery"
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'

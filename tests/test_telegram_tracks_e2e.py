@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from botapi_emulator import BotApiEmulator, FakeUser
-from test_telegram_e2e import ADMIN_ID, REPO, BotProcess, ask, bot_env, real_service_available
+
+from tests.botapi_emulator import BotApiEmulator, FakeUser
+from tests.test_telegram_e2e import ADMIN_ID, REPO, BotProcess, ask, bot_env, real_service_available
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
