@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_emulator import BotApiEmulator, FakeUser
-from tests.test_telegram_e2e import ADMIN_ID, REPO, BotProcess, ask, bot_env, real_service_available
+from tests.test_telegram_e2e import ADMIN_ID, REPO, BotProcess, ask, bot_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -24,8 +24,6 @@ MIXED = REPO / "data" / "samples" / "mixed"
 
 @pytest.fixture(scope="module")
 def tracks_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotApiEmulator, Path]]:
-    if not real_service_available():
-        pytest.skip("needs bot.assistant")
     tmp = tmp_path_factory.mktemp("tracks_bot")
     articles = tmp / "articles"
     shutil.copytree(MIXED / "articles", articles)
