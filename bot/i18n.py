@@ -28,9 +28,15 @@ def offered_languages() -> tuple[str, ...]:
 
 
 def text(language: str | None, key: str, **values: object) -> str:
-    """Return the text `key` in `language`, its profile placeholders and `values` filled in."""
+    """Return the text `key` in `language`, its profile placeholders and `values` filled in.
+
+    A language the profile does not offer gets the profile's first language.
+    """
+    profile = active_profile()
     chosen = pick_language(language)
-    return TEXTS[chosen][key].format(**{**active_profile().values(chosen), **values})
+    if chosen not in profile.languages:
+        chosen = profile.languages[0]
+    return TEXTS[chosen][key].format(**{**profile.values(chosen), **values})
 
 
 def format_date(day: date, language: str) -> str:

@@ -72,3 +72,17 @@ def test_a_bad_profile_gets_one_line_naming_it(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "profile" in result.output and "missing.toml" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_language_the_profile_does_not_offer_gets_its_first(
+    tmp_path: Path, restore_default: None
+) -> None:
+    english_only = tmp_path / "english.toml"
+    english_only.write_text(
+        'languages = ["en"]\n[description]\nen = "I answer about the Oslo talks."\n'
+        '[covers]\nen = "I answer from reports on the Oslo talks"\n',
+        encoding="utf-8",
+    )
+    activate(load_profile(english_only))
+    assert i18n.text("uk", "start").startswith("Hello! I answer about the Oslo talks.")
+    assert i18n.offered_languages() == ("en",)
