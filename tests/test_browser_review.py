@@ -65,7 +65,7 @@ def desk(sqlite_url: str, tmp_path: Path, fast_password_hashing: None) -> Iterat
     import uvicorn
 
     store = LogStore(sqlite_url, user_key_secret="s", spool_path=tmp_path / "spool.jsonl")
-    app = create_app(sqlite_url, secret_key="browser-" + "k" * 24)
+    app = create_app(sqlite_url)
     with Session(app.state.engine) as session:
         auth.add_moderator(session=session, name="alice", password=PASSWORD)
         session.commit()

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.logstore import LogStore, crud
 from bot.review import auth
 from bot.review.app import create_app
+from bot.review.throttle import LoginThrottle
 
 pytest_plugins = ["fixtures_db"]
 
@@ -31,8 +32,12 @@ class Desk:
     def __init__(self, database_url: str, tmp_path: Path) -> None:
         self.url = database_url
         self.store = LogStore(database_url, user_key_secret="s", spool_path=tmp_path / "s.jsonl")
-        self.app = create_app(database_url, secret_key="test-key-" + "x" * 24)
-        self.client = TestClient(self.app, base_url="http://testserver")
+        # Short back-off delays keep the tests quick; the arithmetic is the real one.
+        self.throttle = LoginThrottle(base_delay_s=0.01, max_delay_s=0.05, client_max_failures=8)
+        self.app = create_app(database_url, trusted_proxies=["127.0.0.1"], throttle=self.throttle)
+        self.client = TestClient(
+            self.app, base_url="http://testserver", client=("127.0.0.1", 50000)
+        )
         with Session(self.store.engine) as session:
             auth.add_moderator(session=session, name="alice", password=PASSWORD)
             auth.add_moderator(session=session, name="bob", password=PASSWORD)
@@ -97,7 +102,8 @@ def test_no_page_is_readable_without_login(desk: Desk) -> None:
     response = desk.client.post(
         f"/answers/{uid}/review", data={"verdict": "correct"}, follow_redirects=False
     )
-    assert response.status_code == 303
+    assert response.status_code == 401
+    assert BeautifulSoup(response.text, "html.parser").select_one("#login-form")
     with Session(desk.store.engine) as session:
         assert crud.get_review(session=session, answer_uid=uid) is None
 
@@ -113,17 +119,17 @@ def test_login_sets_an_httponly_samesite_session_cookie(desk: Desk) -> None:
     assert "alice" in desk.page("/").select_one(".who").get_text()
 
 
-def test_wrong_password_is_refused_and_logins_are_rate_limited(desk: Desk) -> None:
+def test_wrong_passwords_slow_an_account_down_but_never_lock_out_its_moderator(
+    desk: Desk,
+) -> None:
     for _ in range(5):
         response = desk.login(password="wrong password")
         assert response.status_code == 401
         assert "Wrong name or password" in response.text
-    blocked = desk.login()
-    assert blocked.status_code == 429
-    assert int(blocked.headers["retry-after"]) > 0
-    assert desk.client.get("/", follow_redirects=False).status_code == 303
-    # Another account from the same address is not locked out by alice's failures.
-    assert desk.login(name="bob").status_code == 303
+    assert desk.throttle.account_delay("alice") > 0
+    # The right password still logs in, after the short delay.
+    assert desk.login().status_code == 303
+    assert desk.throttle.account_delay("alice") == 0
 
 
 def test_unknown_moderator_cannot_log_in(desk: Desk) -> None:
@@ -198,7 +204,7 @@ def test_detail_page_shows_answer_passages_scores_links_and_feedback(desk: Desk)
     assert page.select_one(".question-text").get_text() == "Where did the delegations meet?"
     assert page.select_one(".answer-text").get_text() == "They met in Istanbul [1]."
     rows = page.select("table.passages tbody tr")
-    assert [row.select_one(".score").get_text() for row in rows] == ["0.830", "0.410"]
+    assert [row.select_one(".cosine").get_text() for row in rows] == ["0.830", "0.410"]
     links = [a["href"] for a in page.select("table.passages a")]
     assert links == ["https://example.org/istanbul", "https://example.org/exchange"]
     assert "art-2#3" in rows[1].get_text()
@@ -263,10 +269,11 @@ def test_review_saves_verdict_note_and_approved_correction_with_audit(desk: Desk
     assert entries[0].before["verdict"] == "incorrect"
     assert entries[0].after["verdict"] == "needs_work"
     audit = desk.page("/audit")
-    rows = audit.select("table.audit tbody tr")
+    rows = audit.select("li.audit-entry")
     assert len(rows) == 2
-    assert "approval withdrawn" in rows[0].get_text()
-    assert "alice" in rows[0].get_text()
+    assert "approval withdrawn" in rows[0].select_one(".action").get_text()
+    assert "alice" in rows[0].select_one(".who").get_text()
+    assert rows[0].select_one(".audit-question").get_text() == "Who mediates?"
     assert desk.queue_uids("reviewed=yes") == [uid]
 
 
@@ -324,14 +331,15 @@ def test_export_csv_and_jsonl_honour_the_filters(desk: Desk) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["uid"] for row in rows] == [formula, english]
     assert rows[0]["question"] == "'=HYPERLINK(1)"
     assert rows[1]["abstained"] == "False"
     lines = desk.client.get("/export.jsonl?q=где").text.splitlines()
     [record] = [json.loads(line) for line in lines]
     assert record["language"] == "ru"
-    assert record["retrieved"][0]["score"] == pytest.approx(0.83)
+    assert record["retrieved"][0]["cosine"] == pytest.approx(0.83)
     assert desk.client.get("/export.xml").status_code == 404
 
 
@@ -342,13 +350,8 @@ def test_pages_carry_security_headers(desk: Desk) -> None:
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def test_create_app_needs_a_secret_key(sqlite_url: str) -> None:
-    with pytest.raises(ValueError, match="secret key"):
-        create_app(sqlite_url, secret_key="")
-
-
 def test_passwords_are_stored_as_argon2_hashes(sqlite_url: str) -> None:
-    app = create_app(sqlite_url, secret_key="k" * 32)
+    app = create_app(sqlite_url)
     with Session(app.state.engine) as session:
         moderator = auth.add_moderator(session=session, name="carol", password=PASSWORD)
         session.commit()
