@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest_logstore import empty_postgres
+from desk_client import Desk
 from sqlalchemy.engine import make_url
 
 from bot.logstore.database import make_engine, migrate
@@ -89,3 +90,12 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(auth, "_hasher", cheap)
     monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("dummy password"))
+
+
+@pytest.fixture
+def desk(database_url: str, tmp_path: Path, fast_password_hashing: None) -> Iterator[Desk]:
+    """A seeded review desk on each database, with alice (approver) and bob (reviewer)."""
+    seeded = Desk(database_url, tmp_path)
+    yield seeded
+    seeded.client.close()
+    seeded.store.close()
