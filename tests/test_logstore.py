@@ -69,7 +69,7 @@ def test_answer_is_stored_with_everything_the_desk_needs(store: LogStore) -> Non
     assert row.created_at.tzinfo is not None
     assert abs(row.created_at - datetime.now(UTC)) < timedelta(minutes=1)
     assert [p["article_id"] for p in row.retrieved] == ["art-1", "art-2"]
-    assert row.retrieved[0]["score"] == pytest.approx(0.83)
+    assert row.retrieved[0]["cosine"] == pytest.approx(0.83)
     assert row.retrieved[0]["url"] == "https://example.org/istanbul"
     assert row.retrieved[0]["published"] == "2025-05-16"
     assert row.sources[0]["number"] == 1
