@@ -208,9 +208,6 @@ class Answerer:
             note = f" ({candidate.note})" if candidate.note else ""
             lines.append(f"{candidate.text}{note} [{number}]")
         sources = list(citations.values())
-        quoted = {candidate.chunk.chunk_id for candidate in chosen}
-        for row in retrieved:
-            row["quoted"] = row["chunk_id"] in quoted
         as_of = max(citation.published for citation in sources)
         body = " ".join(lines) if not status else "\n".join(lines)
         mode = "extractive"
@@ -227,6 +224,9 @@ class Answerer:
                 body, mode = written, "generative"
         if status:
             body = f"{i18n.text(language, 'as_of', date=i18n.format_date(as_of, language))}\n{body}"
+        quoted = {candidate.chunk.chunk_id for candidate in chosen}
+        for row in retrieved:
+            row["quoted"] = row["chunk_id"] in quoted
         return Answer(
             question=question,
             text=body,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,9 +12,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.logstore import crud
 from bot.logstore.database import make_engine, migrate
+from bot.logstore.models import utc_now
 from bot.review.deps import LoginRequired
 from bot.review.pages import SECURITY_HEADERS, STATIC_DIR, error_page, make_templates
 from bot.review.routes import answers, audit, dashboard, login, queue
@@ -37,6 +41,9 @@ def create_app(
     """
     engine = make_engine(database_url)
     migrate(engine)
+    with Session(engine) as session:  # ended sessions are kept a day, for the record
+        crud.delete_stale_sessions(session=session, before=utc_now() - timedelta(days=1))
+        session.commit()
     app = FastAPI(title="negobot review desk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
     app.state.templates = make_templates()

@@ -12,12 +12,19 @@ from bot.logstore.crud import QueueFilters
 from bot.logstore.models import FEEDBACK_KINDS, VERDICTS
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# In multi-line text only the controls a textarea never sends (PostgreSQL refuses NUL).
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UID = re.compile(r"[0-9a-f]{32}")
 
 
 def clean_text(value: str | None, limit: int) -> str:
     """Return the text without control characters (PostgreSQL refuses NUL), trimmed and cut."""
     return _CONTROL.sub("", value or "").strip()[:limit]
+
+
+def clean_multiline(value: str | None, limit: int) -> str:
+    """Return typed text without stray control characters, trimmed and cut."""
+    return _CONTROL_IN_TEXT.sub("", value or "").strip()[:limit]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from starlette.requests import Request
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_TRACKED = 50_000
 
 
 def parse_networks(values: Iterable[str]) -> list[Network]:
@@ -104,6 +105,11 @@ class LoginThrottle:
         """Count one failed login for the client and the account."""
         now = time.monotonic()
         with self._lock:
+            if len(self._accounts) + len(self._clients) > MAX_TRACKED:
+                # Guesses at many made-up names must not grow memory without bound.
+                for table in (self._accounts, self._clients):
+                    for key in list(table):
+                        self._recent(table, key, now)
             self._accounts[_account(name)].append(now)
             self._clients[address].append(now)
 

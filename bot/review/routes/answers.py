@@ -15,7 +15,7 @@ from bot.logstore.models import VERDICTS, AnswerLog, Review
 from bot.review import auth
 from bot.review.deps import CurrentLogin, optional_login
 from bot.review.pages import render
-from bot.review.params import UID
+from bot.review.params import UID, clean_multiline, clean_text
 from bot.review.routes.login import login_page
 
 router = APIRouter()
@@ -113,11 +113,11 @@ def review_answer(
 ) -> Response:
     typed: dict[str, Any] = {
         "answer_uid": uid,
-        "verdict": verdict[:16],
-        "note": note[:5000],
-        "corrected_answer": corrected_answer[:10000],
+        "verdict": clean_text(verdict, 16),
+        "note": clean_multiline(note, 5000),
+        "corrected_answer": clean_multiline(corrected_answer, 10000),
         "approved": approved in ("on", "yes", "true", "1"),
-        "base_version": base_version[:12],
+        "base_version": clean_text(base_version, 12),
     }
     with Session(request.app.state.engine) as session:
         login = optional_login(request, session)
@@ -142,15 +142,16 @@ def review_answer(
             )
         if not UID.fullmatch(uid) or crud.get_answer(session=session, uid=uid) is None:
             raise StarletteHTTPException(404, NOT_FOUND)
-        expected = int(base_version) if base_version.isdigit() else None
+        version = typed["base_version"]
+        expected = int(version) if version.isascii() and version.isdigit() else None
         try:
             crud.save_review(
                 session=session,
                 answer_uid=uid,
                 moderator=login.name,
-                verdict=verdict,
-                note=note.strip()[:5000],
-                corrected_answer=corrected_answer.strip()[:10000],
+                verdict=typed["verdict"],
+                note=typed["note"],
+                corrected_answer=typed["corrected_answer"],
                 approved=bool(typed["approved"]),
                 may_approve=login.may_approve,
                 expected_version=expected,

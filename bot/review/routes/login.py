@@ -17,7 +17,7 @@ from bot.logstore import crud
 from bot.review import auth
 from bot.review.deps import CurrentLogin, require_csrf
 from bot.review.pages import render
-from bot.review.params import UID, clean_text
+from bot.review.params import UID, clean_multiline, clean_text
 from bot.review.throttle import client_address
 
 router = APIRouter()
@@ -76,8 +76,8 @@ def _draft_from(form: dict[str, str]) -> dict[str, Any] | None:
     return {
         "answer_uid": uid,
         "verdict": clean_text(form.get("verdict"), 16),
-        "note": (form.get("note") or "")[:5000],
-        "corrected_answer": (form.get("corrected_answer") or "")[:10000],
+        "note": clean_multiline(form.get("note"), 5000),
+        "corrected_answer": clean_multiline(form.get("corrected_answer"), 10000),
         "approved": form.get("approved") in ("on", "yes", "true", "1", "True"),
         "base_version": clean_text(form.get("base_version"), 12),
     }
@@ -116,6 +116,7 @@ async def log_in(
             "minute(s).",
             headers={"Retry-After": str(wait)},
         )
+    name = clean_text(name, 200)
     delay = state.throttle.account_delay(name)
     if delay:
         await asyncio.sleep(delay)
