@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -71,20 +74,35 @@ QUERIES = st.lists(
 )
 
 
+@dataclass
+class Target:
+    """A logged-in desk with one reviewed answer, and how many examples to draw per test."""
+
+    desk: Desk
+    uid: str
+    examples: int
+
+    def settings(self) -> Callable[[Any], Any]:
+        return settings(
+            max_examples=self.examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+
+
 @pytest.fixture
-def logged_in_desk(database_url: str, tmp_path: Path, fast_password_hashing: None):
+def target(database_url: str, tmp_path: Path, fast_password_hashing: None) -> Iterator[Target]:
     desk = Desk(database_url, tmp_path)
-    desk.examples = (  # type: ignore[attr-defined]
-        EXAMPLES_ON_POSTGRES if database_url.startswith("postgresql") else EXAMPLES
-    )
     # No waits and no client limit: every random login reaches the password check.
     desk.throttle.max_delay_s = 0.0
     desk.throttle.client_max_failures = 10**9
-    desk.uid = desk.log("Who mediates?")  # type: ignore[attr-defined]
+    uid = desk.log("Who mediates?")
     desk.log("What happens in 2030?", abstained=True)
     desk.login()
-    desk.review(desk.uid, verdict="correct")  # type: ignore[attr-defined]
-    yield desk
+    desk.review(uid, verdict="correct")
+    on_postgres = database_url.startswith("postgresql")
+    yield Target(desk, uid, EXAMPLES_ON_POSTGRES if on_postgres else EXAMPLES)
     desk.client.close()
     desk.store.close()
 
@@ -100,55 +118,44 @@ def _check(desk: Desk, path: str, query: list[tuple[str, str]]) -> None:
 @pytest.mark.parametrize(
     "path", ["/", "/dashboard", "/audit", "/export.csv", "/export.jsonl", "/login", "ANSWER"]
 )
-def test_random_query_strings_never_cause_a_server_error(logged_in_desk: Desk, path: str) -> None:
-    target = f"/answers/{logged_in_desk.uid}" if path == "ANSWER" else path  # type: ignore[attr-defined]
+def test_random_query_strings_never_cause_a_server_error(target: Target, path: str) -> None:
+    route = f"/answers/{target.uid}" if path == "ANSWER" else path
 
-    @settings(
-        max_examples=logged_in_desk.examples,  # type: ignore[attr-defined]
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
+    @target.settings()
     @given(query=QUERIES)
     def check(query: list[tuple[str, str]]) -> None:
-        _check(logged_in_desk, target, query)
+        _check(target.desk, route, query)
 
     check()
 
 
-def test_random_answer_ids_and_review_forms_get_a_page_not_an_error(
-    logged_in_desk: Desk,
-) -> None:
-    csrf = logged_in_desk.csrf("/")
+def test_random_answer_ids_and_review_forms_get_a_page_not_an_error(target: Target) -> None:
+    client = target.desk.client
+    csrf = target.desk.csrf("/")
 
-    @settings(
-        max_examples=logged_in_desk.examples,  # type: ignore[attr-defined]
-        deadline=None,
-        database=None,
+    @target.settings()
+    @given(
+        uid=st.one_of(st.just(target.uid), st.text(max_size=80)),
+        form=st.dictionaries(st.sampled_from(FORM_FIELDS), VALUES),
     )
-    @given(uid=st.text(max_size=80), form=st.dictionaries(st.sampled_from(FORM_FIELDS), VALUES))
     def check(uid: str, form: dict[str, str]) -> None:
         path = "/answers/" + quote(uid, safe="")
-        page = logged_in_desk.client.get(path, follow_redirects=False)
+        page = client.get(path, follow_redirects=False)
         assert page.status_code < 500, (uid, page.text[:300])
-        saved = logged_in_desk.client.post(
+        saved = client.post(
             path + "/review", data={"csrf_token": csrf, **form}, follow_redirects=False
         )
         assert saved.status_code < 500, (uid, form, saved.text[:300])
-        assert not saved.headers["content-type"].startswith("application/json")
+        assert not saved.headers.get("content-type", "").startswith("application/json")
 
     check()
 
 
-def test_random_logins_get_a_page_not_an_error(logged_in_desk: Desk) -> None:
-    client = logged_in_desk.new_client()
-    csrf = logged_in_desk.csrf(client=client)
+def test_random_logins_get_a_page_not_an_error(target: Target) -> None:
+    client = target.desk.new_client()
+    csrf = target.desk.csrf(client=client)
 
-    @settings(
-        max_examples=logged_in_desk.examples,  # type: ignore[attr-defined]
-        deadline=None,
-        database=None,
-    )
+    @target.settings()
     @given(name=VALUES, password=VALUES, next_path=VALUES)
     def check(name: str, password: str, next_path: str) -> None:
         response = client.post(

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from bs4 import BeautifulSoup
 from conftest_logstore import log_kwargs, make_answer
 from desk_client import Desk
@@ -113,3 +114,24 @@ def test_csv_export_has_the_review_note_moderator_and_time(desk: Desk) -> None:
     )
     reviewed_at = datetime.fromisoformat(row["reviewed_at"])
     assert datetime.now(UTC) - reviewed_at < timedelta(minutes=5)
+
+
+def test_an_unexpected_error_gets_the_desks_page_with_security_headers(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.review.routes import queue
+
+    def broken(**_: object) -> int:
+        raise RuntimeError("database fell over")
+
+    desk.login()
+    monkeypatch.setattr(queue.crud, "count_answers", broken)
+    client = TestClient(desk.app, raise_server_exceptions=False, cookies=desk.client.cookies)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "went wrong" in page.select_one(".error").get_text()
+    assert "database fell over" not in response.text

@@ -129,7 +129,7 @@ class LogStore:
                 "model": str(model or ""),
                 "index_version": str(index_version or ""),
                 "latency_ms": float(answer.latency_ms or 0.0),
-                "abstain_reason": getattr(answer, "abstain_reason", None),
+                "abstain_reason": answer.abstain_reason,
             }
             self._writer.enqueue(record)
         except Exception:
