@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint bench system-deps clean
+.PHONY: setup run test test-fast lint bench system-deps clean
 
 # CPU torch goes in first and pinned: a bare `torch` requirement pulls a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml
@@ -27,6 +27,10 @@ test: setup system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Unit tests only: no real model, browser, Bot API emulator, PostgreSQL, crash or minute-long tests.
+test-fast: setup
+	$(BIN)/pytest -q -m "not model and not browser and not e2e and not postgres and not crash and not slow"
 
 lint: setup
 	$(BIN)/ruff check .

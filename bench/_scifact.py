@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,12 @@ from index.documents import Article, SearchHit
 from index.embedding import Embedder, TextKind, vector_space
 from index.keyword import KeywordIndex
 from index.search import Searcher
+
+# BEIR SciFact (corpus.jsonl, queries.jsonl, qrels/test.tsv) does not ship with the repository:
+# download it once and point NEGOBOT_SCIFACT_DIR at the folder (or pass --data).
+SCIFACT_DIR = Path(
+    os.environ.get("NEGOBOT_SCIFACT_DIR") or Path(__file__).resolve().parent.parent / "data/scifact"
+)
 
 # SciFact abstracts have no date or outlet; the index requires both, so every one gets these.
 FIXED_PUBLISHED = date(2000, 1, 1)
@@ -179,8 +186,8 @@ class Config:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     rrf_k: int = 60
-    # Chunks ranked by the better of their own and their best sentence's cosine (the default
-    # since session 5); False is one vector per chunk, as before.
+    # Chunks ranked by the better of their own and their best sentence's cosine (the default);
+    # False is one vector per chunk, the search before sentence vectors.
     sentence_vectors: bool = True
 
     def chunking(self) -> ChunkingSettings:
@@ -229,7 +236,7 @@ CONFIGS: dict[str, Config] = {
                unstemmed=True),
         Config("hybrid-pool50", "hybrid RRF as the bot calls it (50 candidates per side)",
                candidates=50),
-        # Before session 5: one vector per chunk, no sentence vectors.
+        # The search before sentence vectors: one vector per chunk.
         Config("dense-chunkvec", "dense, our chunking, chunk vectors only",
                mode="dense", sentence_vectors=False),
         Config("hybrid-chunkvec", "hybrid RRF, our chunking, chunk vectors only",

@@ -1,7 +1,7 @@
 """How well each similarity signal tells answerable questions from out-of-scope ones (ROC AUC).
 
-    python bench/bench_answerability.py --questions bench/questions_holdout29.jsonl \
-        bench/questions_holdout30.jsonl [--model multilingual-e5-small] [--index-dir DIR]
+    python bench/bench_answerability.py --questions near-miss-03 near-miss-04 \
+        [--model multilingual-e5-small] [--index-dir DIR]
 
 Answers every question with the bot's own Answerer (as bench_answers.py does) and scores, from
 the passages it retrieved: the best passage cosine and the scope margin (what abstention uses
@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_answers import open_library, read_questions  # noqa: E402
+from bench_answers import open_library  # noqa: E402
+from question_sets import read_questions  # noqa: E402
 
 from bot.answer_types import Answer  # noqa: E402
 from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
@@ -105,7 +106,7 @@ def first_sentence(answer: Answer) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="multilingual-e5-small")
-    parser.add_argument("--questions", type=Path, nargs="+", required=True)
+    parser.add_argument("--questions", nargs="+", required=True, help="Sets, groups or files.")
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
     parser.add_argument("--index-dir", type=Path, help="Keep the index here and reuse it.")
     args = parser.parse_args()

@@ -1,18 +1,18 @@
-"""Answer quality on bench/questions.jsonl: retrieval recall, facts in answers, abstention, latency.
+"""Answer quality on question sets: retrieval recall, facts in answers, abstention, latency.
 
-    python bench/bench_answers.py [--model NAME] [--calibrate] [--threshold T]
+    python bench/bench_answers.py [--model NAME] [--questions SET ...] [--calibrate] [--threshold T]
 
-Builds a throwaway index of data/articles with the chosen model through the normal ingest path,
-answers every question with the same Answerer the bot uses (no logging), and prints a markdown table
-per language. --calibrate sweeps the abstention threshold and prints the one that best separates
-in-scope from out-of-scope questions.
+SET is a file, a set of bench/questions/ (`ordinary-01`) or a group (`development`, `held-out`,
+a kind); see bench/question_sets.py. Builds a temporary index of data/articles with the chosen
+model through the normal ingest path, answers every question with the same Answerer the bot uses
+(no logging), and prints a markdown table per language. --calibrate sweeps the abstention
+threshold and prints the one that best separates in-scope from out-of-scope questions.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import re
 import statistics
 import sys
@@ -25,6 +25,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from question_sets import read_questions, resolve  # noqa: E402
 
 from bot.answer_types import Answer  # noqa: E402
 from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
@@ -161,16 +164,6 @@ def _print_calibration(rows: list[dict]) -> None:
         )
 
 
-def read_questions(paths: list[Path]) -> list[dict]:
-    """Read question sets: one JSON object per non-blank line, files in the order given."""
-    return [
-        json.loads(line)
-        for path in paths
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-
-
 def open_library(embedder: Embedder, articles: Path, index_dir: Path) -> Searcher:
     """Index the articles through the normal ingest path (an index already there is updated)."""
     ingest_articles(
@@ -186,7 +179,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument(
-        "--questions", type=Path, nargs="+", default=[ROOT / "bench/questions.jsonl"]
+        "--questions", nargs="+", default=["ordinary-01"], help="Sets, groups or files."
     )
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
     parser.add_argument("--threshold", type=float, default=None)
@@ -232,7 +225,7 @@ def main() -> int:
 
     print(
         f"model {args.model}, threshold {answerer.threshold}, scope margin {answerer.scope.minimum}"
-        f", {len(questions)} questions from {', '.join(p.name for p in args.questions)}\n"
+        f", {len(questions)} questions from {', '.join(p.name for p in resolve(args.questions))}\n"
     )
     print(
         "| language | questions | recall@3 | fact in answer | answered (in scope) "

@@ -5,7 +5,7 @@ Run from the repository root:
 
 All encoders run in one process, interleaved, on the same texts, so the ratios stay fair on a
 busy machine. Quality: cosine agreement with the torch vectors, article recall@5 of the English
-questions in bench/questions.jsonl, and NDCG@10 on a SciFact subset (dense only).
+questions in bench/questions/ordinary-01.jsonl, and NDCG@10 on a SciFact subset (dense only).
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_models import article_rank, load_questions  # noqa: E402
 
+from bench._scifact import SCIFACT_DIR as SCIFACT  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.store import load_snapshot  # noqa: E402
 
-SCIFACT = Path("/work/shared/benchmarks/scifact")
 BASELINE = "all-MiniLM-L6-v2"
 DEFAULT_MODELS = [BASELINE, "all-MiniLM-L6-v2-onnx", "all-MiniLM-L6-v2-int8"]
 
@@ -151,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scifact-docs", type=int, default=1000, help="0 skips NDCG@10")
     parser.add_argument("--articles", type=Path, default=REPO_ROOT / "data" / "articles")
-    parser.add_argument("--questions", type=Path, default=REPO_ROOT / "bench" / "questions.jsonl")
+    parser.add_argument(
+        "--questions", type=Path, default=REPO_ROOT / "bench" / "questions" / "ordinary-01.jsonl"
+    )
     args = parser.parse_args(argv)
 
     set_threads(args.threads)

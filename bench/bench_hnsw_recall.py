@@ -27,10 +27,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 import index.vectors as vector_module  # noqa: E402
+from bench._scifact import SCIFACT_DIR  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
 from index.vectors import build_vector_index, measure_recall  # noqa: E402
 
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "benchmarks" / "scifact"
 MODEL = "all-MiniLM-L6-v2"
 CACHE_DIR = Path("/tmp/negobot-hnsw")
 # Blend weight of the second anchor and the size of the perturbation (total norm).
@@ -147,7 +147,7 @@ def measure(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=SCIFACT_DIR)
     parser.add_argument("--sizes", default="250000,1000000")
     parser.add_argument("--anchors", type=int, default=5183)
     parser.add_argument("--queries", type=int, default=300)

@@ -3,9 +3,10 @@
 Usage (from the repository root):
     .venv/bin/python bench/bench_ingest.py --docs 500 --rounds 3
 
-The corpus is the first N SciFact abstracts (../shared/benchmarks/scifact), written once to a
-temporary JSONL file so each pipeline run goes through the real loader, chunker, embedder,
-BM25, FAISS and atomic write. Pipeline and bare runs alternate in one process; medians reported.
+The corpus is the first N SciFact abstracts ($NEGOBOT_SCIFACT_DIR, see bench/_scifact.py),
+written once to a temporary JSONL file so each pipeline run goes through the real loader,
+chunker, embedder, BM25, FAISS and atomic write. Pipeline and bare runs alternate in one
+process; medians reported.
 The pipeline also embeds every sentence (the default index); `--no-sentence-vectors` times the
 chunk vectors alone, which is the work the bare runs do.
 """
@@ -29,14 +30,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 import index.ingest as ingest_module  # noqa: E402
+from bench._scifact import SCIFACT_DIR  # noqa: E402
 from index.chunking import ChunkingSettings, embedding_text  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.keyword import KeywordIndex  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.store import load_snapshot  # noqa: E402
-
-SCIFACT = REPO_ROOT.parent / "shared" / "benchmarks" / "scifact" / "corpus.jsonl"
 
 
 def write_corpus(source: Path, count: int, target: Path) -> None:
@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--corpus", type=Path, default=SCIFACT)
+    parser.add_argument("--corpus", type=Path, default=SCIFACT_DIR / "corpus.jsonl")
     parser.add_argument(
         "--sentence-vectors",
         action=argparse.BooleanOptionalAction,

@@ -4,8 +4,8 @@ Run from the repository root:
     .venv/bin/python bench/bench_models.py [--models all-MiniLM-L6-v2 multilingual-e5-small ...]
 
 Each model gets its own index of data/articles built through the normal ingest code; every
-question in bench/questions.jsonl is searched dense-only and hybrid. Recall counts articles:
-a question scores at k when its expected article owns one of the k best distinct articles.
+question in bench/questions/ordinary-01.jsonl is searched dense-only and hybrid. Recall counts
+articles: a question scores at k when its expected article owns one of the k best distinct articles.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ CHUNK_POOL = 30
 
 @dataclass
 class Question:
-    """One evaluation question from bench/questions.jsonl."""
+    """One evaluation question from bench/questions/ordinary-01.jsonl."""
 
     text: str
     language: str
@@ -219,7 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS)
     parser.add_argument("--articles", type=Path, default=REPO_ROOT / "data" / "articles")
-    parser.add_argument("--questions", type=Path, default=REPO_ROOT / "bench" / "questions.jsonl")
+    parser.add_argument(
+        "--questions", type=Path, default=REPO_ROOT / "bench" / "questions" / "ordinary-01.jsonl"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--speed-chunks", type=int, default=48, help="chunks timed per encode")
     parser.add_argument("--repeats", type=int, default=3, help="encode timings per model")

@@ -42,7 +42,7 @@ from index.vectors import build_vector_index  # noqa: E402
 MODEL = "all-MiniLM-L6-v2"
 DIMENSION = 384
 DEFAULT_WORKDIR = Path("/tmp/negobot-bench-query")
-QUESTIONS = REPO_ROOT / "bench" / "questions.jsonl"
+QUESTIONS = REPO_ROOT / "bench" / "questions" / "ordinary-01.jsonl"
 SOURCES = ("Reuters", "AP", "BBC", "Kyiv Independent", "Meduza", "Ukrainska Pravda")
 
 

@@ -25,6 +25,7 @@ from bench._scifact import (  # noqa: E402
     CONFIGS,
     FIXED_PUBLISHED,
     METRICS,
+    SCIFACT_DIR,
     BeirSet,
     BenchDataError,
     BenchSearcher,
@@ -50,7 +51,6 @@ from index.keyword import TOKENIZER_VERSION  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.store import IndexStoreError  # noqa: E402
 
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "benchmarks" / "scifact"
 DEFAULT_WORK_DIR = Path("/tmp/negobot-scifact")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
@@ -154,19 +154,15 @@ def markdown_table(results: dict[str, dict]) -> str:
 
 
 SETUP_NOTES = """\
-Setup. `bench/bench_scifact.py` ingests every abstract as an Article (id = BEIR doc id,
-title = paper title, text = abstract, published = {date} and source = "SciFact" because the
-index requires both) through `index.ingest.ingest_articles`, runs each of the 300 judged test
-queries through `index.search.Searcher.search`, scores an abstract by its best chunk, and
-computes the metrics with ranx. Configurations named `*-whole` keep each abstract as one chunk
-and let the model truncate it at its 256 word-pieces (the MTEB setup); the others use the
-bot's chunking (200 tokens, one sentence of overlap). Rows without a suffix search exactly as
-the shipped index does, whose BM25 tokenizer stems English words with Snowball (tokenizer
-{tokenizer}); `-nostem` rows are the earlier unstemmed BM25 baseline
-(`tokenize(text, stem=False)`); `-pool50` rows use the bot's 50 candidates per side, so their
-recall@100 is capped. `hybrid` is the bot's default search. Data:
-`../shared/benchmarks/scifact` (not copied).
-Indexes and passage vectors are cached in `--work-dir` (default /tmp/negobot-scifact).
+Setup. `bench/bench_scifact.py` ingests every abstract as an Article (published {date}, source
+"SciFact": the index requires both) through `index.ingest.ingest_articles`, runs the 300 judged
+test queries through `Searcher.search`, scores an abstract by its best chunk, and computes the
+metrics with ranx. `*-whole`: each abstract one chunk, truncated by the model at 256 word-pieces
+(the MTEB setup); others: the bot's chunking (200 tokens, one sentence of overlap). BM25 stems
+English with Snowball (tokenizer {tokenizer}); `-nostem`: the unstemmed baseline; `-pool50`: the
+bot's 50 candidates per side (recall@100 capped); `hybrid` is the default search. Data: BEIR
+SciFact from `$NEGOBOT_SCIFACT_DIR` (default `data/scifact`) or `--data`; indexes and vectors are
+cached in `--work-dir` (default /tmp/negobot-scifact).
 
 Reference: MTEB publishes NDCG@10 = 0.645 (0.64508) for all-MiniLM-L6-v2 on SciFact; BEIR
 publishes 0.665 for BM25.
@@ -206,7 +202,7 @@ def write_docs(results: dict[str, dict], docs_file: Path) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="BEIR SciFact folder")
+    parser.add_argument("--data", type=Path, default=SCIFACT_DIR, help="BEIR SciFact folder")
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR, help="index cache")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="embedding model name")
     parser.add_argument(

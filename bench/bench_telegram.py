@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))  # the emulator and FakeService live with the tests
 sys.path.insert(0, str(REPO))
 
-from botapi_emulator import BotApiEmulator, FakeUser  # noqa: E402
+from tests.botapi_emulator import BotApiEmulator, FakeUser  # noqa: E402
 
 QUESTIONS = [
     "What was agreed in Istanbul?",
@@ -219,7 +218,7 @@ def serve(options: argparse.Namespace) -> None:
     settings = Settings()
     if options.serve == "negobot":
         if options.fake_service:
-            from fakes import FakeService
+            from tests.support.fake_service import FakeService
 
             delay = float(os.environ.get("NEGOBOT_FAKE_DELAY_MS", "0")) / 1000
             service = FakeService(delay_seconds=delay)

@@ -1,8 +1,9 @@
 """Check the sample articles and the evaluation questions against each other.
 
-Run from anywhere: `python bench/check_questions.py [--articles DIR] [--questions FILE]`.
-Exits 1 and lists every problem when an article's front matter is malformed, a question
-names a missing article, or an expected fact does not occur in its article's text.
+Run from anywhere: `python bench/check_questions.py [--articles DIR] [--questions SET ...]`
+(every set of bench/questions/ by default; SET as in bench/question_sets.py). Exits 1 and lists
+every problem when an article's front matter is malformed, a question names a missing article,
+or an expected fact does not occur in its article's text.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from question_sets import resolve
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARTICLES = REPO_ROOT / "data" / "articles"
-DEFAULT_QUESTIONS = REPO_ROOT / "bench" / "questions.jsonl"
 
 LANGUAGES = {"en", "uk", "ru"}
 FRONT_MATTER_FIELDS = ("title", "published", "source", "url", "language", "id")
@@ -193,17 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run all checks, print a summary and any problems; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES)
-    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--questions", nargs="*", default=["development", "held-out"])
     args = parser.parse_args(argv)
-    for given in (args.articles, args.questions):
-        if not given.exists():
-            print(f"error: {given} does not exist", file=sys.stderr)
-            return 2
+    if not args.articles.exists():
+        print(f"error: {args.articles} does not exist", file=sys.stderr)
+        return 2
     problems: list[str] = []
     articles = load_articles(args.articles, problems)
-    records = check_questions(args.questions, articles, problems)
-    for line in summarise(articles, records):
-        print(line)
+    for path in resolve(args.questions):
+        print(f"{path.name}:")
+        for line in summarise(articles, check_questions(path, articles, problems)):
+            print(f"  {line}")
     for problem in problems:
         print(f"PROBLEM {problem}", file=sys.stderr)
     print("OK" if not problems else f"FAILED: {len(problems)} problem(s)")

@@ -1,6 +1,6 @@
 """Fit the sentence picker's weights on question sets, and say how well the fit carries over.
 
-    python bench/tune_picker.py --model multilingual-e5-small --questions FILE [FILE ...]
+    python bench/tune_picker.py --model multilingual-e5-small --questions SET [SET ...]
 
 Answers every in-scope question once through the bot's own Answerer, recording each sentence the
 picker was offered (its clues and its similarity to the question). Re-picking from those records
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_answers import _has_fact, open_library  # noqa: E402
+from question_sets import resolve  # noqa: E402
 
 from bot import i18n  # noqa: E402
 from bot.answering import Answerer  # noqa: E402
@@ -145,7 +146,7 @@ def record(args: argparse.Namespace) -> list[Offer]:
         searcher = open_library(embedder, args.articles, args.index_dir or Path(folder) / "index")
         picker = RecordingPicker(embedder)
         answerer = Answerer(lambda: searcher, embedder, sentences=args.sentences, picker=picker)
-        for path in args.questions:
+        for path in resolve(args.questions):
             for line in path.read_text(encoding="utf-8").splitlines():
                 item = json.loads(line) if line.strip() else None
                 if not item or not item["in_scope"] or not item.get("expected_fact"):
@@ -166,7 +167,7 @@ def record(args: argparse.Namespace) -> list[Offer]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="multilingual-e5-small")
-    parser.add_argument("--questions", type=Path, nargs="+", required=True)
+    parser.add_argument("--questions", nargs="+", required=True, help="Sets, groups or files.")
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
     parser.add_argument("--sentences", type=int, default=6, help="Sentences per answer.")
     parser.add_argument("--index-dir", type=Path, help="Keep the index here and reuse it.")

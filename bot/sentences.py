@@ -33,7 +33,7 @@ class PickerWeights:
     """What each clue adds to a sentence's similarity to the question, scaled 0-1 in its pool.
 
     Fitted jointly by bench/tune_picker.py on the development questions (leave-one-set-out:
-    docs/benchmarks.md, "Answers", session 6); each weight says why it exists.
+    docs/benchmarks.md, "Picking sentences"); each weight says why it exists.
     """
 
     # Divided by the passage's rank (1, 2, ...): answers should come from the article that

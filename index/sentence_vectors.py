@@ -1,11 +1,12 @@
 """A vector for every sentence of every chunk, so a fact told in passing is still found.
 
 A chunk's vector blends everything the passage says. "Trump criticized Putin's actions, labeling
-them as erratic" sits in the user's sample article beside the Kremlin's critics and an old prisoner
-swap, under a title about a swap, and that passage ranks 34th of 49 for "What did Trump call
-Putin's actions around the time of the second Istanbul round?", although the sentence alone is the
-library's closest sentence to it. Dense search therefore ranks each chunk by the better of its
-own cosine and its best sentence's (docs/benchmarks.md, "Answers", session 5).
+them as erratic" sits in the seed article (istanbul-talks-second-round.md) beside the Kremlin's
+critics and an old prisoner swap, under a title about a swap, and that passage ranks 34th of 49
+for "What did Trump call Putin's actions around the time of the second Istanbul round?", although
+the sentence alone is the library's closest sentence to it. Dense search therefore ranks each
+chunk by the better of its own cosine and its best sentence's (docs/answers.md, "Sentence
+vectors").
 """
 
 from __future__ import annotations

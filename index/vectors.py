@@ -9,8 +9,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-# Exact search costs ~11 ms per query at 100k chunks and ~95 ms at 1M on one core (MEASURED.md);
-# above this size HNSW keeps queries in single-digit milliseconds.
+# Exact search costs ~11 ms per query at 100k chunks and ~95 ms at 1M on a quiet core
+# (docs/benchmarks.md); above this size HNSW keeps queries in single-digit milliseconds.
 FLAT_LIMIT = 200_000
 # At 1M vectors shaped like real embeddings (bench/bench_hnsw_recall.py), real questions' recall@10
 # was 0.71 with efConstruction 40 / efSearch 128 and 0.96 with 100 / 512, for 0.9 ms per search

@@ -1,15 +1,10 @@
-"""Shared fixtures: a fake embedder, small article sets, and an index built from them."""
+"""Shared fixtures: a fake embedder, small article sets, indexes built from them, databases."""
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
-from types import ModuleType
 
-import numpy as np
 import pytest
 
 from bot.answering import Answerer
@@ -18,75 +13,12 @@ from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
 from index.loaders import load_articles
 from index.search import Searcher
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
-
-# Words to vary synthetic articles, so no two share a text and their vectors differ.
-_PLACES = ("Istanbul", "Riyadh", "Geneva", "Jeddah", "Ankara", "Doha", "Vienna", "Oslo")
-_TOPICS = ("prisoners", "energy", "grain", "ports", "bodies", "sanctions", "borders", "children")
-_ACTORS = ("envoys", "ministers", "negotiators", "mediators", "officials", "delegates")
+from tests.support.articles import SAMPLE_ARTICLES, synthetic_article
 
 ArticleFactory = Callable[..., list[Article]]
 
-
-def load_bench_script(name: str) -> ModuleType:
-    """Import bench/NAME.py by path: bench/ is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def synthetic_article(number: int, **overrides: object) -> Article:
-    """Return a made-up article of a few sentences, distinct for every `number`."""
-    place = _PLACES[number % len(_PLACES)]
-    topic = _TOPICS[(number // len(_PLACES)) % len(_TOPICS)]
-    actors = _ACTORS[number % len(_ACTORS)]
-    text = (
-        f"Talks number {number} took place in {place}. "
-        f"The {actors} discussed {topic} for several hours on day {number}. "
-        f"Both sides said meeting {number} was useful and agreed to meet again.\n\n"
-        f"A joint statement on {topic} is expected after round {number}."
-    )
-    fields: dict[str, object] = {
-        "title": f"Round {number} of talks in {place}",
-        "text": text,
-        "published": date(2025, 1, 1) + timedelta(days=number % 365),
-        "source": ("Reuters", "AP", "BBC")[number % 3],
-        "url": f"https://example.org/news/round-{number}",
-        "language": "en",
-        "id": f"round-{number}",
-    }
-    fields.update(overrides)
-    return Article(**fields)  # type: ignore[arg-type]
-
-
-class CountingEmbedder(FakeEmbedder):
-    """The fake embedder, remembering every text it was asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-        self.calls = 0
-
-    def encode(self, texts: list[str], **options: object) -> np.ndarray:  # type: ignore[override]
-        self.calls += 1
-        self.texts.extend(texts)
-        return super().encode(texts, **options)  # type: ignore[arg-type]
-
-
-def brute_force_best_sentence(searcher: Searcher, vector: np.ndarray) -> np.ndarray:
-    """Return every chunk's best sentence cosine, one chunk at a time."""
-    sentences = searcher.snapshot.sentence_vectors
-    assert sentences is not None
-    return np.array(
-        [
-            max(sentences.vectors[start:end] @ vector)
-            for start, end in itertools.pairwise(sentences.indptr)
-        ]
-    )
+# Fixtures of the log store and review desk tests (a database URL on SQLite and PostgreSQL).
+pytest_plugins = ["tests.support.database"]
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import load_bench_script
 
 from bot.answer_types import Answer
+from tests.support.bench import load_bench_script
 
 bench = load_bench_script("bench_answerability")
 

@@ -9,14 +9,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, load_bench_script
 
 from index.documents import Chunk, SearchHit
 from index.store import load_snapshot
+from tests.support.articles import REPO_ROOT
+from tests.support.bench import load_bench_script
 
 # ranx compiles its metrics with numba on first use in a process: seconds alone, minutes on a
 # busy two-core box; the limit leaves room for that, not for slow plumbing.
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]
 
 SCRIPT = REPO_ROOT / "bench" / "bench_scifact.py"
 

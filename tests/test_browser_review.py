@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest_logstore import log_kwargs, make_answer
 from sqlmodel import Session
 
 from bot.logstore import LogStore
 from bot.review import auth
 from bot.review.app import create_app
+from tests.support.logstore import log_kwargs, make_answer
 
-pytest_plugins = ["fixtures_db"]
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SAMPLE_ARTICLES
 from sqlmodel import Session, create_engine, select
 
 from bot.cli import cli
 from bot.config import get_settings
 from bot.logstore.models import AnswerLog
+from tests.support.articles import SAMPLE_ARTICLES
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SAMPLE_ARTICLES
 
 from bot.cli import cli
 from bot.config import get_settings
@@ -16,6 +15,7 @@ from index.documents import Article
 from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.loaders import load_articles
+from tests.support.articles import SAMPLE_ARTICLES
 
 GOOD_ARTICLE = """---
 title: Talks resume in Istanbul

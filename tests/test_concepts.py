@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import synthetic_article
 
 from bot.answering import SENTENCE_CHUNKS, Answerer
 from index.concepts import ConceptIndex
@@ -18,6 +17,7 @@ from index.glossary import Glossary, default_glossary
 from index.ingest import ingest_articles
 from index.search import RRF_K, Searcher
 from index.store import current_generation, load_snapshot
+from tests.support.articles import synthetic_article
 
 ROWS = (
     "prisoners of war|prisoners|POW\tполонен|військовополонен\tпленн|военнопленн\n"

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import synthetic_article
 
 from index.documents import Article
 from index.embedding import FakeEmbedder
 from index.glossary import Glossary, default_glossary
 from index.ingest import ingest_articles
 from index.search import Searcher
+from tests.support.articles import synthetic_article
 
 
 def _glossary(tmp_path: Path, rows: str) -> Glossary:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT, synthetic_article
 
 from index.chunking import ChunkingSettings
 from index.documents import Article
@@ -37,6 +36,7 @@ from index.vectors import (
     build_vector_index,
     measure_recall,
 )
+from tests.support.articles import REPO_ROOT, synthetic_article
 
 
 def unit_vectors(count: int, dimension: int, seed: int) -> np.ndarray:
@@ -319,6 +319,7 @@ def assert_next_ingest_recovers(folder: Path, corpus: Path, fake_embedder: FakeE
     assert hits[0].chunk.article_id == "round-333"
 
 
+@pytest.mark.crash
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_interrupted_while_embedding_keeps_the_published_index(
     published: Path, tmp_path: Path, fake_embedder: FakeEmbedder, sig: signal.Signals
@@ -330,6 +331,7 @@ def test_interrupted_while_embedding_keeps_the_published_index(
     assert_next_ingest_recovers(published, corpus, fake_embedder)
 
 
+@pytest.mark.crash
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_interrupted_while_writing_the_generation_keeps_the_published_index(
     published: Path, tmp_path: Path, fake_embedder: FakeEmbedder, sig: signal.Signals
@@ -344,6 +346,7 @@ def test_interrupted_while_writing_the_generation_keeps_the_published_index(
     assert_next_ingest_recovers(published, corpus, fake_embedder)
 
 
+@pytest.mark.crash
 def test_killed_between_publishing_and_pointing_keeps_the_published_index(
     published: Path, tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:

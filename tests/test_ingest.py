@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CountingEmbedder, synthetic_article
 
 from index.chunking import split_sentences
 from index.documents import Article, LoadProblem
@@ -15,6 +14,8 @@ from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
 from index.store import CURRENT_FILE, load_snapshot
+from tests.support.articles import synthetic_article
+from tests.support.embedders import CountingEmbedder
 
 
 @pytest.fixture

@@ -13,14 +13,12 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest_logstore import count_rows, log_kwargs, make_answer
 from sqlmodel import Session, SQLModel, select
 
 from bot.logstore import LogStore, crud, user_key
 from bot.logstore.database import alembic_config, make_engine
 from bot.logstore.models import AnswerLog, Feedback
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.logstore import count_rows, log_kwargs, make_answer
 
 SECRET = "test-secret"
 

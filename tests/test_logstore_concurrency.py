@@ -6,15 +6,13 @@ import threading
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest_logstore import count_rows, log_kwargs, make_answer
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bot.logstore import LogStore, crud
 from bot.review import auth
 from bot.review.app import create_app
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.logstore import count_rows, log_kwargs, make_answer
 
 ANSWERS = 150
 PASSWORD = "concurrent password"

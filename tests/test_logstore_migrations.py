@@ -12,8 +12,6 @@ from sqlalchemy.engine import Engine
 
 from bot.logstore.database import alembic_config, make_engine, migrate
 
-pytest_plugins = ["fixtures_db"]
-
 
 def _run(engine: Engine, step: Callable[[Config, str], None], target: str) -> None:
     config = alembic_config()

@@ -7,13 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest_logstore import TcpProxy, count_rows, empty_postgres, log_kwargs, make_answer
 from sqlalchemy.engine import make_url
 
 from bot.logstore import LogStore, LogStoreUnavailable
 from bot.logstore.database import make_engine
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.logstore import TcpProxy, count_rows, empty_postgres, log_kwargs, make_answer
 
 SECRET = "outage-secret"
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_fetch import FeedServer, Route, article_page, rss_feed
 
 from bot import metrics
 from bot.assistant import Negobot
@@ -19,6 +18,7 @@ from index.fetch import FetchOptions
 from index.ingest import ingest_articles
 from index.search import Searcher
 from index.store import current_generation, index_write_lock
+from tests.support.web import FeedServer, Route, article_page, rss_feed
 
 FAST = FetchOptions(timeout_seconds=0.5, max_bytes=64 * 1024, retry_pause_seconds=0.01)
 START = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

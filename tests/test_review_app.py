@@ -10,15 +10,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest_logstore import log_kwargs, make_answer
-from desk_client import HOSTILE, PASSWORD, Desk
 from sqlmodel import Session
 
 from bot.logstore import crud
 from bot.review import auth
 from bot.review.app import create_app
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.desk import HOSTILE, PASSWORD, Desk
+from tests.support.logstore import log_kwargs, make_answer
 
 
 def test_no_page_is_readable_without_login(desk: Desk) -> None:

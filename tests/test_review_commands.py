@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest_logstore import count_rows, log_kwargs, make_answer
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.logstore import LogStore, crud
 from bot.review import auth, commands
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.logstore import count_rows, log_kwargs, make_answer
 
 
 @pytest.fixture

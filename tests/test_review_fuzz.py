@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from desk_client import Desk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytest_plugins = ["fixtures_db"]
+from tests.support.desk import Desk
+
+pytestmark = pytest.mark.slow  # minutes on a busy two-core machine
 
 EXAMPLES = 500
 # PostgreSQL is checked with fewer examples: the same code paths, and what differs (NUL bytes,

@@ -6,13 +6,11 @@ import csv
 import io
 
 from bs4 import BeautifulSoup
-from desk_client import PASSWORD, Desk
 from sqlmodel import Session
 
 from bot.logstore import crud
 from bot.review.app import create_app
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.desk import PASSWORD, Desk
 
 
 def soup(response: object) -> BeautifulSoup:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from desk_client import Desk
 from starlette.requests import Request
 
 from bot.review.app import create_app
 from bot.review.throttle import LoginThrottle, client_address, parse_networks
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.desk import Desk
 
 
 def _request(peer: str, forwarded: str | None = None) -> Request:

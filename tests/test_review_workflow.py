@@ -8,13 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest_logstore import log_kwargs, make_answer
-from desk_client import Desk
 from sqlmodel import Session
 
 from bot.logstore import crud
-
-pytest_plugins = ["fixtures_db"]
+from tests.support.desk import Desk
+from tests.support.logstore import log_kwargs, make_answer
 
 
 def assert_error(response: object, status: int, text: str) -> None:

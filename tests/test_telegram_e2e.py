@@ -1,13 +1,12 @@
 """End-to-end: the real bot process, over python-telegram-bot's HTTP client, against the emulator.
 
 Two bot processes are used: `python -m bot.cli serve` with the real service (fake embedder, a
-small index built from tests/data/good, SQLite log store), and tests/run_bot_with_fake.py with
-FakeService for what needs a deterministic failure (a handler error) or a special mode.
+small index built from tests/data/good, SQLite log store), and tests/support/run_bot_with_fake.py
+with FakeService for what needs a deterministic failure (a handler error) or a special mode.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from botapi_emulator import BotApiEmulator, Event, FakeUser, group_chat
+
+from tests.botapi_emulator import BotApiEmulator, Event, FakeUser, group_chat
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -29,10 +29,6 @@ ARTICLES = REPO / "tests" / "data" / "good"
 ADMIN_ID = 7
 RATE_LIMIT = 3
 STARTUP_SECONDS = 90
-
-
-def real_service_available() -> bool:
-    return importlib.util.find_spec("bot.assistant") is not None
 
 
 class BotProcess:
@@ -99,7 +95,7 @@ def bot_env(emulator: BotApiEmulator, tmp: Path, **values: str) -> dict[str, str
 
 
 def fake_bot_command() -> list[str]:
-    return [sys.executable, str(REPO / "tests" / "run_bot_with_fake.py")]
+    return [sys.executable, "-m", "tests.support.run_bot_with_fake"]
 
 
 def ask(emulator: BotApiEmulator, user: FakeUser, message: str, **kwargs: object) -> Event:
@@ -118,8 +114,6 @@ def assert_silent(emulator: BotApiEmulator, chat_id: int, since: int, seconds: f
 
 @pytest.fixture(scope="module")
 def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotApiEmulator, Path]]:
-    if not real_service_available():
-        pytest.skip("needs bot.assistant")
     tmp = tmp_path_factory.mktemp("real_bot")
     with BotApiEmulator() as emulator:
         env = bot_env(emulator, tmp)

@@ -13,8 +13,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from botapi_emulator import BotApiEmulator, Event, FakeUser, group_chat, parse_html, utf16_length
-from fakes import CITATIONS, FakeService
 from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
@@ -38,6 +36,15 @@ from bot.telegram.messages import (
     text,
 )
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
+from tests.botapi_emulator import (
+    BotApiEmulator,
+    Event,
+    FakeUser,
+    group_chat,
+    parse_html,
+    utf16_length,
+)
+from tests.support.fake_service import CITATIONS, FakeService
 
 ADMIN = FakeUser(7, "Admin", "en")
 ANNA = FakeUser(101, "Anna", "en")
@@ -65,7 +72,7 @@ class InProcessRequest(BaseRequest):
     async def do_request(
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
-        from botapi_emulator import BotApiError, _decode_form_value
+        from tests.botapi_emulator import BotApiError, _decode_form_value
 
         params = {
             name: _decode_form_value(name, value)

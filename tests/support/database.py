@@ -1,4 +1,4 @@
-"""Shared fixtures for the log store and review desk tests (registered via `pytest_plugins`).
+"""Shared fixtures for the log store and review desk tests (registered in tests/conftest.py).
 
 `database_url` runs a test on SQLite and on PostgreSQL (a fresh database per test session,
 emptied before each test). PostgreSQL tests skip when no server answers, except under CI=true,
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest_logstore import empty_postgres
-from desk_client import Desk
 from sqlalchemy.engine import make_url
 
 from bot.logstore.database import make_engine, migrate
+from tests.support.desk import Desk
+from tests.support.logstore import empty_postgres
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

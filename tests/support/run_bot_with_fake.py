@@ -11,10 +11,9 @@ import logging
 import os
 from pathlib import Path
 
-from fakes import FakeService
-
 from bot.config import Settings
 from bot.telegram.app import run_bot
+from tests.support.fake_service import FakeService
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
-from conftest_logstore import log_kwargs, make_answer
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from bot.logstore import LogStore, crud
 from bot.review import auth
 from bot.review.app import create_app
 from bot.review.throttle import LoginThrottle
+from tests.support.logstore import log_kwargs, make_answer
 
 PASSWORD = "correct horse battery"
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
