@@ -49,6 +49,9 @@ class Answer:
     # How far inside the bot's subject the question lies (bot/scope.py); None when not measured.
     scope_margin: float | None = None
     log_id: str | None = None  # the log row's public uid, also carried by feedback buttons
+    # Why the answer declined (abstained only): outside_dates, below_threshold, off_topic or
+    # no_answer_found; shown to moderators, never to the asker.
+    abstain_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

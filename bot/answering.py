@@ -152,7 +152,7 @@ class Answerer:
             hits, anchor = with_recent(
                 searcher, question, query_vector, hits, scope, to_newest=track is not None
             )
-        retrieved = [_retrieved_row(hit) for hit in hits]
+        retrieved = [_retrieved_row(hit, rank) for rank, hit in enumerate(hits, start=1)]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
         oldest, newest = searcher.oldest_published, searcher.newest_published
@@ -172,7 +172,15 @@ class Answerer:
                     last=i18n.format_date(newest, language),
                 )
                 declined = f"{declined} {span}"
-            return _declined(question, language, declined, retrieved, margin)
+            answer = _declined(question, language, declined, retrieved, margin)
+            answer.abstain_reason = (
+                "outside_dates"
+                if dated_out
+                else "below_threshold"
+                if best_cosine < self.threshold
+                else "off_topic"
+            )
+            return answer
         if status and anchor is not None:
             hits = _by_recency(hits)
             current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= RECENT_DAYS]
@@ -217,12 +225,17 @@ class Answerer:
                 # The model read the passages and found no answer in them: the honest reply is
                 # that the sources do not say, not the extractive sentences it just rejected.
                 text = i18n.text(language, "no_answer")
-                return _declined(question, language, text, retrieved, margin, mode="generative")
+                answer = _declined(question, language, text, retrieved, margin, mode="generative")
+                answer.abstain_reason = "no_answer_found"
+                return answer
             if written:
                 body, mode = written, "generative"
         if status:
             # "As of" once, in the asker's date format, and only on answers about the current state.
             body = f"{i18n.text(language, 'as_of', date=i18n.format_date(as_of, language))}\n{body}"
+        quoted = {candidate.chunk.chunk_id for candidate in chosen}
+        for row in retrieved:
+            row["quoted"] = row["chunk_id"] in quoted
         return Answer(
             question=question,
             text=body,
@@ -313,13 +326,18 @@ def _citation(number: int, chunk: Chunk, hits: list[SearchHit]) -> Citation:
     )
 
 
-def _retrieved_row(hit: SearchHit) -> dict[str, object]:
+def _retrieved_row(hit: SearchHit, fused_rank: int) -> dict[str, object]:
     chunk = hit.chunk
     return {
         "chunk_id": chunk.chunk_id,
         "article_id": chunk.article_id,
         "score": round(hit.score, 6),
         "cosine": round(hit.dense_score or 0.0, 4),
+        # Where the passage stood in each search and in the fused list, for the review desk.
+        "dense_rank": hit.dense_rank,
+        "keyword_rank": hit.keyword_rank,
+        "fused_rank": fused_rank,
+        "quoted": False,
         "title": chunk.title,
         "source": chunk.source,
         "published": chunk.published.isoformat(),

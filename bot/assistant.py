@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.ingesting import run_ingest
 from bot.logstore.store import LogStore
 from bot.profile import activate, load_profile
-from bot.service import FeedbackKind, FrontEnd, checked_question
+from bot.service import FeedbackKind, FrontEnd, QuestionError, checked_question
 from bot.track_status import track_ranges, track_status, tracks_overview
 from index.embedding import Embedder, load_embedder, set_threads
 from index.search import Searcher
@@ -119,9 +119,18 @@ class Negobot:
         assert self._searcher is not None
         return self._searcher.version
 
-    def check_question(self, question: str, language: str) -> str:
-        """Return the question stripped, or raise QuestionError with a message in `language`."""
-        return checked_question(question, language, max_chars=self.settings.max_question_chars)
+    def check_question(
+        self, question: str, language: str, *, front_end: FrontEnd = "telegram"
+    ) -> str:
+        """Return the question stripped, or log the refusal and raise QuestionError."""
+        try:
+            return checked_question(question, language, max_chars=self.settings.max_question_chars)
+        except QuestionError as error:
+            # Moderators see refused questions too: a limit that is too tight shows up there.
+            self.log_store.log_refused(
+                question, error.reason, str(error), front_end=front_end, language=language
+            )
+            raise
 
     def ask(
         self,
@@ -138,7 +147,9 @@ class Negobot:
 
         `track` makes it a question about that negotiation track's current state.
         """
-        question = self.check_question(question, i18n.pick_language(user_language))
+        question = self.check_question(
+            question, i18n.pick_language(user_language), front_end=front_end
+        )
         answer = self.answerer.answer(question, language_hint=user_language, track=track)
         metrics.record_answer(answer, front_end)
         self.log_store.log_answer(

@@ -155,15 +155,10 @@ def _service(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _answer_line(service, question: str, front_end: str, as_json: bool) -> str:  # type: ignore[no-untyped-def]
+    """Answer one question as text or JSON; a refused question raises QuestionError."""
     from bot.answering import render_plain
-    from bot.service import QuestionError
 
-    try:
-        answer = service.ask(question, front_end=front_end)
-    except QuestionError as error:
-        if as_json:
-            return json.dumps({"question": question, "error": str(error)}, ensure_ascii=False)
-        return str(error)
+    answer = service.ask(question, front_end=front_end)
     if as_json:
         return json.dumps(answer.to_json(), ensure_ascii=False)
     return render_plain(answer)
@@ -174,19 +169,40 @@ def _answer_line(service, question: str, front_end: str, as_json: bool) -> str: 
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
 @click.pass_obj
 def ask(settings: Settings, question: str | None, as_json: bool) -> None:
-    """Answer QUESTION, or every line of standard input when no question is given."""
+    """Answer QUESTION, or every line of standard input when no question is given.
+
+    A refused question (too long) is a one-line error and makes the exit status 1; in stdin
+    mode the other lines are still answered.
+    """
+    from bot.service import QuestionError
+
     service = _service(settings)
+    refused = 0
     try:
         if question is not None:
-            click.echo(_answer_line(service, question, "cli", as_json))
+            try:
+                click.echo(_answer_line(service, question, "cli", as_json))
+            except QuestionError as error:
+                raise UserError(str(error)) from error
             return
         for line in sys.stdin:
-            if line.strip():
+            if not line.strip():
+                continue
+            try:
                 click.echo(_answer_line(service, line, "cli", as_json))
-                if not as_json:
-                    click.echo()
+            except QuestionError as error:
+                refused += 1
+                if as_json:
+                    click.echo(json.dumps({"question": line.strip(), "error": str(error)}))
+                else:
+                    click.echo(f"negobot: {error}", err=True)
+                continue
+            if not as_json:
+                click.echo()
     finally:
         service.close()
+    if refused:
+        raise SystemExit(1)
 
 
 @cli.command()

@@ -82,15 +82,18 @@ class Settings(BaseSettings):
     # review desk
     review_host: str = "127.0.0.1"
     review_port: int = 8000
-    review_secret_key: SecretStr | None = None
     review_secure_cookies: bool = False
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the real client.
+    review_trusted_proxies: Annotated[list[str], NoDecode] = []
 
     # operations
     log_level: str = "INFO"
     log_json: bool = False
     health_port: int | None = None
 
-    @field_validator("allowed_chat_ids", "admin_user_ids", "feeds", mode="before")
+    @field_validator(
+        "allowed_chat_ids", "admin_user_ids", "feeds", "review_trusted_proxies", mode="before"
+    )
     @classmethod
     def _lists_from_text(cls, value: object) -> object:
         return _split_list(value)

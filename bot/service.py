@@ -14,14 +14,19 @@ FrontEnd = Literal["telegram", "chat", "cli", "api"]
 class QuestionError(ValueError):
     """A question that cannot be answered as asked (empty, too long); the message says why."""
 
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason  # "empty" or "too_long", as logged for moderators
+
 
 def checked_question(question: str, language: str, *, max_chars: int) -> str:
     """Return the question stripped, or raise QuestionError with a message in `language`."""
     stripped = question.strip()
     if not stripped:
-        raise QuestionError(i18n.text(language, "empty_question"))
+        raise QuestionError(i18n.text(language, "empty_question"), "empty")
     if len(stripped) > max_chars:
-        raise QuestionError(i18n.text(language, "too_long", length=len(stripped), limit=max_chars))
+        message = i18n.text(language, "too_long", length=len(stripped), limit=max_chars)
+        raise QuestionError(message, "too_long")
     return stripped
 
 

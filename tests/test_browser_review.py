@@ -64,7 +64,7 @@ def desk(sqlite_url: str, tmp_path: Path, fast_password_hashing: None) -> Iterat
     import uvicorn
 
     store = LogStore(sqlite_url, user_key_secret="s", spool_path=tmp_path / "spool.jsonl")
-    app = create_app(sqlite_url, secret_key="browser-" + "k" * 24)
+    app = create_app(sqlite_url)
     with Session(app.state.engine) as session:
         auth.add_moderator(session=session, name="alice", password=PASSWORD)
         session.commit()
@@ -167,4 +167,66 @@ def test_stored_script_does_not_run(chromium, desk: dict) -> None:
         assert page.locator("script").count() == 0
     assert page.locator(".question-text").inner_text() == HOSTILE
     assert dialogs == []
+    context.close()
+
+
+def _log_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+
+
+def test_a_review_typed_when_the_session_ended_survives_the_login(chromium, desk: dict) -> None:
+    base, uids, store = desk["base"], desk["uids"], desk["store"]
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base + "/login")
+    _log_in(page, base)
+    page.wait_for_selector("table.queue")
+    page.goto(base + f"/answers/{uids['mediator']}")
+    page.check("input[name=verdict][value=incorrect]")
+    page.fill("textarea[name=note]", "Typed before the session ended.")
+    page.fill("textarea[name=corrected_answer]", "Turkey mediates.")
+    context.clear_cookies()  # expiry, a revoked session or cleared cookies look the same
+    page.click("#review-form button[type=submit]")
+    page.wait_for_selector("#login-form")
+    assert "review will be restored" in page.locator(".notice").inner_text()
+    _log_in(page, base)
+    page.wait_for_selector("#review-form")
+    assert page.url == base + f"/answers/{uids['mediator']}"
+    assert page.locator("textarea[name=note]").input_value() == "Typed before the session ended."
+    assert page.locator("textarea[name=corrected_answer]").input_value() == "Turkey mediates."
+    assert page.locator("input[name=verdict][value=incorrect]").is_checked()
+    page.click("#review-form button[type=submit]")
+    page.wait_for_selector(".notice")
+    assert page.locator(".notice").first.inner_text() == "Review saved."
+    assert store.approved_corrections() == []  # saved, not approved: the box was not ticked
+    context.close()
+
+
+def test_the_desk_fits_a_phone_screen(chromium, desk: dict) -> None:
+    base, uids = desk["base"], desk["uids"]
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(base + "/login")
+    _log_in(page, base)
+    page.wait_for_selector("table.queue")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the queue is {width} px wide"
+    logout = page.locator(".logout button").bounding_box()
+    assert logout is not None and logout["x"] + logout["width"] <= 390
+    row = page.locator("table.queue tbody tr").first
+    assert row.evaluate("element => getComputedStyle(element).display") == "block"
+    assert page.locator("table.queue thead").is_hidden()
+    page.goto(base + "/?q=talks")  # a plain row for the picture
+    ARTIFACTS.mkdir(exist_ok=True)  # docs/img/review-phone.png is a copy of this picture
+    page.screenshot(path=str(ARTIFACTS / "review-phone.png"), full_page=False)
+
+    page.goto(base + f"/answers/{uids['mediator']}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    answer_card = page.locator(".columns > section.card").bounding_box()
+    review_card = page.locator(".columns > aside").bounding_box()
+    assert answer_card and review_card
+    assert review_card["y"] >= answer_card["y"] + answer_card["height"]  # one column
+    assert review_card["width"] <= 390
     context.close()

@@ -84,11 +84,30 @@ def test_ask_reads_one_question_per_line_from_stdin(library: Path) -> None:
     assert len(logged_questions(library)) == 2
 
 
-def test_ask_with_a_too_long_question_says_so(library: Path) -> None:
+def test_ask_with_a_too_long_question_fails_with_one_line_and_is_logged(library: Path) -> None:
     result = invoke("ask", "--json", "why " * 100)
-    assert result.exit_code == 0
-    assert "too long (399 characters; the limit is 200)" in json.loads(result.stdout)["error"]
-    assert logged_questions(library) == []
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    # The last line of standard error (the log handler writes there too) is the one error.
+    assert result.stderr.splitlines()[-1] == (
+        "negobot: That question is too long (399 characters; the limit is 200)."
+    )
+    assert "Traceback" not in result.stderr
+    [row] = logged_questions(library)
+    assert (row.refused_reason, row.front_end, row.abstained) == ("too_long", "cli", False)
+    assert row.question == "why " * 100
+
+
+def test_ask_from_stdin_answers_the_rest_and_fails_after_a_refusal(library: Path) -> None:
+    result = invoke("ask", "--json", stdin="why " * 100 + "\nWhere were the talks held?\n")
+    assert result.exit_code == 1
+    refusal, answer = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "too long" in refusal["error"]
+    assert answer["question"] == "Where were the talks held?"
+    assert sorted(str(row.refused_reason) for row in logged_questions(library)) == [
+        "None",
+        "too_long",
+    ]
 
 
 def test_ask_without_an_index_is_a_one_line_error(

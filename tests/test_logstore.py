@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlmodel import Session, SQLModel, select
 
 from bot.logstore import LogStore, crud, user_key
-from bot.logstore.database import make_engine
+from bot.logstore.database import alembic_config, make_engine
 from bot.logstore.models import AnswerLog, Feedback
 from tests.support.logstore import count_rows, log_kwargs, make_answer
 
@@ -66,7 +67,7 @@ def test_answer_is_stored_with_everything_the_desk_needs(store: LogStore) -> Non
     assert row.created_at.tzinfo is not None
     assert abs(row.created_at - datetime.now(UTC)) < timedelta(minutes=1)
     assert [p["article_id"] for p in row.retrieved] == ["art-1", "art-2"]
-    assert row.retrieved[0]["score"] == pytest.approx(0.83)
+    assert row.retrieved[0]["cosine"] == pytest.approx(0.83)
     assert row.retrieved[0]["url"] == "https://example.org/istanbul"
     assert row.retrieved[0]["published"] == "2025-05-16"
     assert row.sources[0]["number"] == 1
@@ -207,7 +208,8 @@ def test_migrated_schema_matches_the_models(database_url: str, tmp_path: Path) -
             context = MigrationContext.configure(connection, opts={"compare_type": False})
             differences = compare_metadata(context, SQLModel.metadata)
             version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
-            assert version.scalar_one() == "0001"
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert version.scalar_one() == head
     finally:
         engine.dispose()
     assert differences == []

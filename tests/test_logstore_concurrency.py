@@ -22,7 +22,7 @@ def test_bot_logging_while_the_desk_reads_and_reviews(
     database_url: str, tmp_path: Path, fast_password_hashing: None
 ) -> None:
     store = LogStore(database_url, user_key_secret="s", spool_path=tmp_path / "spool.jsonl")
-    app = create_app(database_url, secret_key="k" * 32)
+    app = create_app(database_url)
     with Session(app.state.engine) as session:
         auth.add_moderator(session=session, name="mod", password=PASSWORD)
         session.commit()

@@ -85,3 +85,91 @@ def test_prune_needs_days_and_deletes_old_answers(settings: Settings, tmp_path: 
 
     settings.retention_days = 0
     assert "deleted 1 answers" in runner.invoke(commands.prune_command, []).output
+
+
+def _run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(commands.moderator_group, list(args), input=stdin)
+
+
+def test_first_moderator_is_an_approver_and_roles_can_be_chosen(settings: Settings) -> None:
+    assert "(approver)" in _run("add", "alice", "--password-stdin", stdin="long enough pw\n").output
+    assert "(reviewer)" in _run("add", "bob", "--password-stdin", stdin="long enough pw\n").output
+    carol = _run("add", "carol", "--password-stdin", "--role", "approver", stdin="long enough pw\n")
+    assert "(approver)" in carol.output
+    assert _run("set-role", "carol", "reviewer").exit_code == 0
+    listing = _run("list")
+    assert listing.exit_code == 0
+    rows = [line.split("\t")[:4] for line in listing.output.splitlines()]
+    assert rows == [
+        ["alice", "approver", "enabled", "0 sessions"],
+        ["bob", "reviewer", "enabled", "0 sessions"],
+        ["carol", "reviewer", "enabled", "0 sessions"],
+    ]
+
+
+def _session_for(url: str, name: str) -> str:
+    from bot.logstore.database import make_engine
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        moderator = crud.get_moderator(session=session, name=name)
+        token = auth.start_session(session=session, moderator=moderator)
+        session.commit()
+    engine.dispose()
+    return token
+
+
+def _is_live(url: str, token: str) -> bool:
+    from bot.logstore.database import make_engine
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        login = auth.resume_session(session=session, token=token)
+    engine.dispose()
+    return login is not None
+
+
+def test_disable_enable_reset_and_remove_end_sessions(settings: Settings) -> None:
+    url = settings.database_url
+    assert _run("add", "alice", "--password-stdin", stdin="long enough pw\n").exit_code == 0
+    token = _session_for(url, "alice")
+    assert "1 sessions" in _run("list").output
+
+    assert _run("disable", "alice").output == "moderator alice disabled\n"
+    assert not _is_live(url, token)
+    assert "disabled\t0 sessions" in _run("list").output
+    assert _run("enable", "alice").exit_code == 0
+
+    token = _session_for(url, "alice")
+    reset = _run("reset-password", "alice", "--password-stdin", stdin="a new password\n")
+    assert reset.exit_code == 0, reset.output
+    assert not _is_live(url, token)
+    from bot.logstore.database import make_engine
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        assert auth.authenticate(session=session, name="alice", password="a new password")
+        assert auth.authenticate(session=session, name="alice", password="long enough pw") is None
+    engine.dispose()
+
+    token = _session_for(url, "alice")
+    assert _run("remove", "alice").output == "moderator alice removed\n"
+    assert not _is_live(url, token)
+    assert count_rows(url, "moderator") == 0
+    assert count_rows(url, "desk_session") == 0
+    assert _run("list").output == "no moderators\n"
+
+
+def test_account_commands_name_an_unknown_moderator_in_one_line(settings: Settings) -> None:
+    for args in (
+        ["remove", "zed"],
+        ["disable", "zed"],
+        ["enable", "zed"],
+        ["set-role", "zed", "approver"],
+    ):
+        result = _run(*args)
+        assert result.exit_code == 1
+        assert result.output == "Error: no moderator is called 'zed'\n"
+    short = _run("reset-password", "zed", "--password-stdin", stdin="short\n")
+    assert short.exit_code == 1
+    assert "at least 8 characters" in short.output

@@ -11,6 +11,17 @@ from sqlmodel import Field, SQLModel
 
 Verdict = Literal["correct", "incorrect", "needs_work"]
 VERDICTS: tuple[str, ...] = ("correct", "incorrect", "needs_work")
+ROLES: tuple[str, ...] = ("reviewer", "approver")
+# Why a question was refused before any search ran (too long, empty).
+REFUSAL_REASONS: tuple[str, ...] = ("too_long", "empty")
+# Why an answer declined: outside the library's dates, too far from every passage, off the
+# bot's subject, or the reader found no answer in the passages.
+ABSTAIN_REASONS: tuple[str, ...] = (
+    "outside_dates",
+    "below_threshold",
+    "off_topic",
+    "no_answer_found",
+)
 FEEDBACK_KINDS: tuple[str, ...] = ("helpful", "not_helpful", "report")
 
 
@@ -62,6 +73,8 @@ class AnswerLogBase(SQLModel):
     model: str = Field(default="", max_length=200)
     index_version: str = Field(default="", max_length=200)
     latency_ms: float = 0.0
+    abstain_reason: str | None = Field(default=None, max_length=32)
+    refused_reason: str | None = Field(default=None, max_length=32, index=True)
 
 
 class AnswerLog(AnswerLogBase, table=True):
@@ -106,6 +119,8 @@ class ReviewBase(SQLModel):
     note: str = Field(default="", sa_type=sa.Text)
     corrected_answer: str = Field(default="", sa_type=sa.Text)
     approved: bool = Field(default=False, index=True)
+    # Bumped on every save, so a form written against an older version can be refused.
+    version: int = 1
 
 
 class Review(ReviewBase, table=True):
@@ -169,6 +184,8 @@ class AuditEntryPublic(AuditEntryBase):
 class ModeratorBase(SQLModel):
     name: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    role: str = Field(default="reviewer", max_length=16)  # reviewer | approver
+    disabled: bool = False
 
 
 class Moderator(ModeratorBase, table=True):
@@ -180,6 +197,26 @@ class Moderator(ModeratorBase, table=True):
 
 class ModeratorPublic(ModeratorBase):
     """A moderator account without its password hash."""
+
+
+# --- desk sessions -------------------------------------------------------------------------------
+
+
+class DeskSession(SQLModel, table=True):
+    """A logged-in browser; the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "desk_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    moderator_id: int = Field(foreign_key="moderator.id", ondelete="CASCADE", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A review form typed before the login, restored on the answer's page once.
+    draft: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
 # --- summaries -----------------------------------------------------------------------------------

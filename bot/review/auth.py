@@ -1,27 +1,48 @@
-"""Moderator passwords (argon2), login rate limiting and per-session CSRF tokens."""
+"""Moderator passwords (argon2), server-side login sessions and CSRF tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session
 
 from bot.logstore import crud
-from bot.logstore.models import Moderator
+from bot.logstore.models import Moderator, utc_now
 
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 64
-SESSION_USER = "moderator"
-SESSION_CSRF = "csrf"
+SESSION_COOKIE = "negobot_review"
+LOGIN_CSRF_COOKIE = "negobot_login_csrf"
+SESSION_LIFETIME = timedelta(hours=12)
+# A session nobody used for this long ends, whatever its expiry.
+SESSION_IDLE = timedelta(hours=2)
+# last_seen_at is written at most this often, so reading pages does not write on every request.
+TOUCH_EVERY = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class Login:
+    """Who is logged in on this request, and the session's CSRF token."""
+
+    name: str
+    role: str
+    csrf_token: str
+    token_hash: str
+    draft: dict[str, Any] | None = None
+
+    @property
+    def may_approve(self) -> bool:
+        return self.role == "approver"
 
 
 def hash_password(password: str) -> str:
@@ -47,23 +68,31 @@ def check_moderator_name(name: str) -> str:
     return cleaned
 
 
-def add_moderator(*, session: Session, name: str, password: str) -> Moderator:
+def add_moderator(
+    *, session: Session, name: str, password: str, role: str | None = None
+) -> Moderator:
     """Validate and register a moderator (raises ValueError / ModeratorExistsError)."""
     cleaned = check_moderator_name(name)
     check_new_password(password)
     return crud.create_moderator(
-        session=session, name=cleaned, password_hash=hash_password(password)
+        session=session, name=cleaned, password_hash=hash_password(password), role=role
     )
 
 
+def reset_password(*, session: Session, name: str, password: str) -> Moderator:
+    """Give a moderator a new password and end their sessions."""
+    check_new_password(password)
+    return crud.set_password_hash(session=session, name=name, password_hash=hash_password(password))
+
+
 def authenticate(*, session: Session, name: str, password: str) -> Moderator | None:
-    """Return the moderator if the name and password match, else None."""
-    moderator = crud.get_moderator(session=session, name=name.strip())
+    """Return the enabled moderator if the name and password match, else None."""
+    moderator = crud.get_moderator(session=session, name=name.strip()[:MAX_NAME_LENGTH])
     try:
         _hasher.verify(moderator.password_hash if moderator else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if moderator is None:
+    if moderator is None or moderator.disabled:
         return None
     if _hasher.check_needs_rehash(moderator.password_hash):
         moderator.password_hash = hash_password(password)
@@ -72,56 +101,63 @@ def authenticate(*, session: Session, name: str, password: str) -> Moderator | N
     return moderator
 
 
-class LoginLimiter:
-    """Refuse logins after too many recent failures for one client address and name."""
-
-    def __init__(self, max_failures: int = 5, window_s: float = 300.0) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window_s:
-            failures.popleft()
-        return failures
-
-    def retry_after(self, address: str, name: str) -> int:
-        """Return seconds until another try is allowed (0: allowed now)."""
-        key = (address, name.strip().lower())
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent(key, now)
-            if len(failures) < self.max_failures:
-                return 0
-            return max(1, int(failures[0] + self.window_s - now) + 1)
-
-    def failed(self, address: str, name: str) -> None:
-        """Count one failed login."""
-        key = (address, name.strip().lower())
-        now = time.monotonic()
-        with self._lock:
-            self._recent(key, now).append(now)
-
-    def succeeded(self, address: str, name: str) -> None:
-        """Forget the failures once the right password was given."""
-        with self._lock:
-            self._failures.pop((address, name.strip().lower()), None)
+def token_hash(token: str) -> str:
+    """Return the SHA-256 of a session token: the table never holds a usable token."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def csrf_token(session: dict[str, object]) -> str:
-    """Return the session's CSRF token, creating one if needed."""
-    token = session.get(SESSION_CSRF)
-    if not isinstance(token, str) or not token:
-        token = secrets.token_urlsafe(32)
-        session[SESSION_CSRF] = token
+def start_session(
+    *, session: Session, moderator: Moderator, draft: dict[str, Any] | None = None
+) -> str:
+    """Create a session for a moderator and return its token (for the cookie); caller commits."""
+    assert moderator.id is not None
+    token = secrets.token_urlsafe(32)
+    crud.create_session(
+        session=session,
+        moderator_id=moderator.id,
+        token_hash=token_hash(token),
+        csrf_token=secrets.token_urlsafe(32),
+        expires_at=utc_now() + SESSION_LIFETIME,
+        draft=draft,
+    )
     return token
 
 
-def csrf_matches(session: dict[str, object], submitted: str | None) -> bool:
-    """Tell whether a submitted form carries this session's CSRF token."""
-    expected = session.get(SESSION_CSRF)
-    if not isinstance(expected, str) or not expected or not submitted:
+def resume_session(*, session: Session, token: str | None) -> Login | None:
+    """Return who a session cookie belongs to, if the session is live; note it was used."""
+    if not token or len(token) > 200:
+        return None
+    hashed = token_hash(token)
+    found = crud.live_session(session=session, token_hash=hashed)
+    if found is None:
+        return None
+    desk_session, moderator = found
+    now = utc_now()
+    if now - desk_session.last_seen_at > SESSION_IDLE:
+        return None
+    if now - desk_session.last_seen_at > TOUCH_EVERY:
+        desk_session.last_seen_at = now
+        session.add(desk_session)
+        session.commit()
+    return Login(
+        moderator.name, moderator.role, desk_session.csrf_token, hashed, desk_session.draft
+    )
+
+
+def take_draft(*, session: Session, login: Login) -> dict[str, Any] | None:
+    """Return the review form kept over a login, and forget it (it is shown once)."""
+    if not login.draft:
+        return None
+    found = crud.live_session(session=session, token_hash=login.token_hash)
+    if found is not None:
+        found[0].draft = None
+        session.add(found[0])
+        session.commit()
+    return login.draft
+
+
+def tokens_match(expected: str | None, submitted: str | None) -> bool:
+    """Compare a CSRF token in constant time."""
+    if not expected or not submitted:
         return False
-    return secrets.compare_digest(expected.encode(), submitted.encode())
+    return secrets.compare_digest(expected.encode(), submitted.encode("utf-8", "replace"))

@@ -1,10 +1,11 @@
-"""Command-line entry points: `negobot review`, `negobot moderator add`, `negobot prune`."""
+"""Command-line entry points: `negobot review`, `negobot moderator ...`, `negobot prune`."""
 
 from __future__ import annotations
 
 import logging
-import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import click
@@ -14,17 +15,10 @@ from sqlmodel import Session
 from bot.config import get_settings
 from bot.logstore import crud
 from bot.logstore.database import make_engine, migrate
-from bot.logstore.models import utc_now
+from bot.logstore.models import ROLES, utc_now
 from bot.review import auth
 
 log = logging.getLogger(__name__)
-
-
-def _secret(value: object) -> str:
-    if value is None:
-        return ""
-    getter = getattr(value, "get_secret_value", None)
-    return str(getter() if getter else value)
 
 
 @click.command("review")
@@ -37,26 +31,20 @@ def review_command(host: str | None, port: int | None) -> None:
     from bot.review.app import create_app
 
     settings = get_settings()
-    secret_key = _secret(settings.review_secret_key)
-    if not secret_key:
-        secret_key = secrets.token_urlsafe(32)
-        click.echo(
-            "NEGOBOT_REVIEW_SECRET_KEY is not set: using a random key, so logins end on restart.",
-            err=True,
-        )
     try:
         app = create_app(
             settings.database_url,
-            secret_key=secret_key,
             secure_cookies=settings.review_secure_cookies,
+            trusted_proxies=settings.review_trusted_proxies,
         )
     except Exception as error:  # a bad URL or an unreachable database: one line, no traceback
-        raise click.ClickException(f"cannot open the log database: {error}") from error
+        raise click.ClickException(f"cannot open the review desk: {error}") from error
     uvicorn.run(
         app,
         host=host or settings.review_host,
         port=port or settings.review_port,
         log_level=str(settings.log_level).lower(),
+        # The desk reads X-Forwarded-For itself, and only from NEGOBOT_REVIEW_TRUSTED_PROXIES.
         proxy_headers=False,
     )
 
@@ -66,34 +54,120 @@ def moderator_group() -> None:
     """Manage review desk moderator accounts."""
 
 
-@moderator_group.command("add")
-@click.argument("name")
-@click.option(
+def _read_password(name: str, password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True))
+
+
+@contextmanager
+def _accounts() -> Iterator[Session]:
+    """A committed session on the log database; account errors become one-line messages."""
+    engine = _open(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+            session.commit()
+    except (ValueError, crud.ModeratorExistsError, crud.UnknownModeratorError) as error:
+        message = error.args[0] if isinstance(error, LookupError) else str(error)
+        raise click.ClickException(str(message)) from error
+    finally:
+        engine.dispose()
+
+
+PASSWORD_STDIN = click.option(
     "--password-stdin", is_flag=True, help="Read the password from one line of standard input."
 )
-def add_moderator_command(name: str, password_stdin: bool) -> None:
+
+
+@moderator_group.command("add")
+@click.argument("name")
+@PASSWORD_STDIN
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default=None,
+    help="reviewer: verdicts, notes, draft corrections; approver: also approves corrections "
+    "(default: approver for the first moderator, reviewer after).",
+)
+def add_moderator_command(name: str, password_stdin: bool, role: str | None) -> None:
     """Create a moderator account NAME (the password is asked for, or read from stdin)."""
     try:
         cleaned = auth.check_moderator_name(name)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt(
-            f"Password for {cleaned}", hide_input=True, confirmation_prompt=True
-        )
-    settings = get_settings()
-    engine = _open(settings.database_url)
-    try:
-        with Session(engine) as session:
-            auth.add_moderator(session=session, name=cleaned, password=password)
-            session.commit()
-    except (ValueError, crud.ModeratorExistsError) as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        engine.dispose()
-    click.echo(f"moderator {cleaned} added")
+    password = _read_password(cleaned, password_stdin)
+    with _accounts() as session:
+        moderator = auth.add_moderator(session=session, name=cleaned, password=password, role=role)
+        chosen = moderator.role
+    click.echo(f"moderator {cleaned} added ({chosen})")
+
+
+@moderator_group.command("list")
+def list_moderators_command() -> None:
+    """List moderators: name, role, state, live sessions, created."""
+    with _accounts() as session:
+        moderators = crud.list_moderators(session=session)
+        live = crud.live_session_counts(session=session)
+        lines = [
+            f"{m.name}\t{m.role}\t{'disabled' if m.disabled else 'enabled'}\t"
+            f"{live.get(m.id or 0, 0)} sessions\t{m.created_at:%Y-%m-%d}"
+            for m in moderators
+        ]
+    click.echo("\n".join(lines) if lines else "no moderators")
+
+
+@moderator_group.command("remove")
+@click.argument("name")
+def remove_moderator_command(name: str) -> None:
+    """Delete moderator NAME and end their sessions (their reviews and audit entries stay)."""
+    with _accounts() as session:
+        crud.remove_moderator(session=session, name=name)
+        crud.add_audit(session=session, moderator=name, action="moderator_removed")
+    click.echo(f"moderator {name} removed")
+
+
+@moderator_group.command("disable")
+@click.argument("name")
+def disable_moderator_command(name: str) -> None:
+    """Stop moderator NAME from logging in and end their sessions."""
+    with _accounts() as session:
+        crud.set_disabled(session=session, name=name, disabled=True)
+        crud.add_audit(session=session, moderator=name, action="moderator_disabled")
+    click.echo(f"moderator {name} disabled")
+
+
+@moderator_group.command("enable")
+@click.argument("name")
+def enable_moderator_command(name: str) -> None:
+    """Let a disabled moderator NAME log in again."""
+    with _accounts() as session:
+        crud.set_disabled(session=session, name=name, disabled=False)
+        crud.add_audit(session=session, moderator=name, action="moderator_enabled")
+    click.echo(f"moderator {name} enabled")
+
+
+@moderator_group.command("reset-password")
+@click.argument("name")
+@PASSWORD_STDIN
+def reset_password_command(name: str, password_stdin: bool) -> None:
+    """Give moderator NAME a new password and end their sessions."""
+    password = _read_password(name, password_stdin)
+    with _accounts() as session:
+        auth.reset_password(session=session, name=name, password=password)
+        crud.add_audit(session=session, moderator=name, action="password_reset")
+    click.echo(f"password of {name} reset; their sessions ended")
+
+
+@moderator_group.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role_command(name: str, role: str) -> None:
+    """Make moderator NAME a reviewer or an approver."""
+    with _accounts() as session:
+        crud.set_role(session=session, name=name, role=role)
+        crud.add_audit(session=session, moderator=name, action="role_changed", after={"role": role})
+    click.echo(f"moderator {name} is now {role}")
 
 
 @click.command("prune")

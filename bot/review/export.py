@@ -30,13 +30,20 @@ CSV_COLUMNS = [
     "model",
     "index_version",
     "latency_ms",
+    "abstain_reason",
+    "refused_reason",
     "helpful",
     "not_helpful",
     "report",
     "verdict",
     "approved",
     "corrected_answer",
+    "review_note",
+    "reviewed_by",
+    "reviewed_at",
 ]
+# Excel reads a CSV as the local code page unless it starts with a UTF-8 byte order mark.
+BOM = "\ufeff"
 # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,12 +66,17 @@ def row_record(row: QueueRow) -> dict[str, Any]:
         "model": answer.model,
         "index_version": answer.index_version,
         "latency_ms": answer.latency_ms,
+        "abstain_reason": answer.abstain_reason,
+        "refused_reason": answer.refused_reason,
         "helpful": row.feedback.get("helpful", 0),
         "not_helpful": row.feedback.get("not_helpful", 0),
         "report": row.feedback.get("report", 0),
         "verdict": review.verdict if review else None,
         "approved": review.approved if review else None,
         "corrected_answer": review.corrected_answer if review else None,
+        "review_note": review.note if review else None,
+        "reviewed_by": review.moderator if review else None,
+        "reviewed_at": review.updated_at.isoformat() if review else None,
         "retrieved": answer.retrieved,
         "sources": answer.sources,
     }
@@ -92,7 +104,7 @@ def csv_chunks(engine: Engine, filters: QueueFilters) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    yield _take(buffer)
+    yield BOM + _take(buffer)
     for row in _rows(engine, filters):
         record = row_record(row)
         writer.writerow({key: _cell(record[key]) for key in CSV_COLUMNS})

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bot.logstore.database import make_engine, migrate
+from tests.support.desk import Desk
 from tests.support.logstore import empty_postgres
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -89,3 +90,12 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(auth, "_hasher", cheap)
     monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("dummy password"))
+
+
+@pytest.fixture
+def desk(database_url: str, tmp_path: Path, fast_password_hashing: None) -> Iterator[Desk]:
+    """A seeded review desk on each database, with alice (approver) and bob (reviewer)."""
+    seeded = Desk(database_url, tmp_path)
+    yield seeded
+    seeded.client.close()
+    seeded.store.close()

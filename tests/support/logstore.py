@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bot.answer_types import Answer, Citation
 from bot.logstore.database import make_engine
 
-LOG_TABLES = ("feedback", "review", "audit_entry", "moderator", "answer_log")
+LOG_TABLES = ("feedback", "review", "audit_entry", "desk_session", "moderator", "answer_log")
 
 
 def empty_postgres(url: str) -> None:
@@ -46,7 +46,12 @@ def make_answer(
         {
             "chunk_id": "art-1#0",
             "article_id": "art-1",
-            "score": 0.83,
+            "score": 0.032787,
+            "cosine": 0.83,
+            "dense_rank": 1,
+            "keyword_rank": 2,
+            "fused_rank": 1,
+            "quoted": not abstained,
             "title": "Delegations meet in Istanbul",
             "source": "Reuters",
             "published": date(2025, 5, 16),
@@ -56,7 +61,12 @@ def make_answer(
         {
             "chunk_id": "art-2#3",
             "article_id": "art-2",
-            "score": 0.41,
+            "score": 0.016129,
+            "cosine": 0.41,
+            "dense_rank": None,
+            "keyword_rank": 1,
+            "fused_rank": 2,
+            "quoted": False,
             "title": "Prisoner exchange agreed",
             "source": "AP",
             "published": date(2025, 5, 17),
@@ -84,6 +94,7 @@ def make_answer(
         sources=[] if abstained else [citation],
         retrieved=passages,
         latency_ms=123.4,
+        abstain_reason="below_threshold" if abstained else None,
     )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.logstore.models import (
     FEEDBACK_KINDS,
+    VERDICTS,
     AnswerLog,
     Feedback,
     Review,
@@ -30,6 +31,10 @@ class QueueFilters:
     feedback: str = ""  # helpful | not_helpful | report
     reviewed: bool | None = None
     text: str = ""
+    verdict: str = ""  # one of VERDICTS
+    served_correction: bool | None = None
+    refused: bool | None = None
+    unreviewed_first: bool = True
 
 
 @dataclass
@@ -45,7 +50,7 @@ def _filtered(statement: Any, filters: QueueFilters) -> Any:
     if filters.date_from:
         start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
         statement = statement.where(col(AnswerLog.created_at) >= start)
-    if filters.date_to:
+    if filters.date_to and filters.date_to < date.max:
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
         statement = statement.where(col(AnswerLog.created_at) < end)
     if filters.language:
@@ -62,6 +67,18 @@ def _filtered(statement: Any, filters: QueueFilters) -> Any:
     if filters.reviewed is not None:
         reviewed = select(Review.id).where(col(Review.answer_uid) == col(AnswerLog.uid)).exists()
         statement = statement.where(reviewed if filters.reviewed else ~reviewed)
+    if filters.verdict in VERDICTS:
+        judged = (
+            select(Review.id)
+            .where(col(Review.answer_uid) == col(AnswerLog.uid))
+            .where(col(Review.verdict) == filters.verdict)
+        )
+        statement = statement.where(judged.exists())
+    if filters.served_correction is not None:
+        statement = statement.where(col(AnswerLog.reviewed_answer) == filters.served_correction)
+    if filters.refused is not None:
+        refused = col(AnswerLog.refused_reason).is_not(None)
+        statement = statement.where(refused if filters.refused else ~refused)
     if filters.text.strip():
         needle = filters.text.strip().lower()
         statement = statement.where(
@@ -82,9 +99,16 @@ def count_answers(*, session: Session, filters: QueueFilters) -> int:
 def list_answers(
     *, session: Session, filters: QueueFilters, limit: int = 50, offset: int = 0
 ) -> list[QueueRow]:
-    """Return a page of matching answers, newest first, with reviews and feedback counts."""
+    """Return a page of matching answers with reviews and feedback counts.
+
+    Newest first; by default the answers nobody has reviewed yet come before the reviewed ones.
+    """
     statement = _filtered(select(AnswerLog), filters)
-    statement = statement.order_by(col(AnswerLog.created_at).desc(), col(AnswerLog.id).desc())
+    order: list[Any] = [col(AnswerLog.created_at).desc(), col(AnswerLog.id).desc()]
+    if filters.unreviewed_first:
+        reviewed = select(Review.id).where(col(Review.answer_uid) == col(AnswerLog.uid)).exists()
+        order.insert(0, sa.case((reviewed, 1), else_=0))
+    statement = statement.order_by(*order)
     answers = list(session.exec(statement.limit(limit).offset(offset)).all())
     uids = [answer.uid for answer in answers]
     reviews = {

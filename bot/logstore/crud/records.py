@@ -98,4 +98,6 @@ def _answer_row(record: dict[str, Any]) -> AnswerLog:
         model=record.get("model") or "",
         index_version=record.get("index_version") or "",
         latency_ms=float(record.get("latency_ms") or 0.0),
+        abstain_reason=record.get("abstain_reason"),
+        refused_reason=record.get("refused_reason"),
     )

@@ -1,0 +1,1 @@
+"""The desk's routers, one per concern."""
