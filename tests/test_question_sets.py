@@ -44,6 +44,7 @@ def test_groups_resolve_to_their_sets_once_each_in_order() -> None:
         "near-miss-03",
         "near-miss-04",
         "near-miss-05",
+        "near-miss-06",
     ]
 
 
