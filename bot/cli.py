@@ -275,15 +275,17 @@ def run(ctx: click.Context) -> None:
         ctx.invoke(serve)
 
 
-def _add_review_commands() -> None:
+def _add_commands() -> None:
+    from bot.reader.command import read_command
     from bot.review.commands import moderator_group, prune_command, review_command
 
+    cli.add_command(read_command)
     cli.add_command(review_command)
     cli.add_command(moderator_group)
     cli.add_command(prune_command)
 
 
-_add_review_commands()
+_add_commands()
 
 
 def main() -> None:
