@@ -38,7 +38,6 @@ from bench._scifact import (  # noqa: E402
     rank_documents,
     safe_name,
 )
-from index.crosslingual import LanguageNeutralEmbedder  # noqa: E402
 from index.embedding import (  # noqa: E402
     Embedder,
     EmbeddingModelError,
@@ -48,6 +47,7 @@ from index.embedding import (  # noqa: E402
 )
 from index.ingest import ingest_articles  # noqa: E402
 from index.keyword import TOKENIZER_VERSION  # noqa: E402
+from index.language_neutral import LanguageNeutralEmbedder  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.store import IndexStoreError  # noqa: E402
 
@@ -213,7 +213,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--raw-vectors",
         action="store_true",
-        help="keep the multilingual model's language directions (see index/crosslingual.py)",
+        help="keep the multilingual model's language directions (see index/language_neutral.py)",
     )
     parser.add_argument("--threads", type=int, default=2, help="torch/FAISS threads")
     parser.add_argument("--write-docs", action="store_true", help=f"update {DOCS_FILE.name}")

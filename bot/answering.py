@@ -11,6 +11,15 @@ import numpy as np
 
 from bot import i18n
 from bot.answer_types import Answer, Citation
+from bot.composing import (
+    as_of_heading,
+    cited_lines,
+    declined,
+    mark_quoted,
+    newest_first,
+    no_answer_text,
+    retrieved_row,
+)
 from bot.generative import NO_ANSWER
 from bot.questions import (
     is_status_question,
@@ -18,14 +27,15 @@ from bot.questions import (
     outside_coverage,
     question_language,
 )
-from bot.recent_reporting import RECENT_DAYS, with_recent
+from bot.recent_reporting import with_recent
+from bot.reranking import latest_reporting, with_period
 from bot.scope import ScopeGuard
-from bot.sentences import SentencePicker, freshness
+from bot.sentences import SentencePicker
 from bot.status_scope import status_track
-from index.documents import Chunk, SearchHit
+from index.documents import SearchHit
 from index.embedding import Embedder
 from index.normalize import normalize_text
-from index.search import RRF_K, Searcher, SearchFilters
+from index.search import Searcher, SearchFilters
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
@@ -138,57 +148,21 @@ class Answerer:
     ) -> Answer:
         searcher = self._searcher()
         status = track is not None or is_status_question(question)
-        # A track asked for by name narrows the search to its reports (UnknownTrack if none).
-        scope = status_track(searcher, question, [], track) if track is not None else None
-        only = SearchFilters(articles=scope.article_keys) if scope is not None else SearchFilters()
-        hits = searcher.search(question, RETRIEVE_K, filters=only, query_vector=query_vector)
-        period = named_period(question, searcher.newest_published)
-        if period is not None:
-            hits = _with_period(searcher, question, query_vector, hits, period)
-        anchor = searcher.newest_published
-        if status:
-            # --- status framing: the current state of one negotiation track ---
-            scope = scope or status_track(searcher, question, hits)
-            hits, anchor = with_recent(
-                searcher, question, query_vector, hits, scope, to_newest=track is not None
-            )
-        retrieved = [_retrieved_row(hit, rank) for rank, hit in enumerate(hits, start=1)]
+        hits, anchor, period = self._retrieve(searcher, question, query_vector, track, status)
+        retrieved = [retrieved_row(hit, rank) for rank, hit in enumerate(hits, start=1)]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
         oldest, newest = searcher.oldest_published, searcher.newest_published
         dated_out = outside_coverage(question, period, oldest, newest, asks_about_now=status)
         # A track asked for by name is one the library holds: its latest is never "not covered".
-        if track is None and (
-            dated_out
-            or best_cosine < self.threshold
-            or (margin is not None and not self.scope.covers(margin))
-        ):
-            declined = i18n.text(language, "no_answer")
-            if dated_out and oldest and newest:
-                span = i18n.text(
-                    language,
-                    "coverage",
-                    first=i18n.format_date(oldest, language),
-                    last=i18n.format_date(newest, language),
-                )
-                declined = f"{declined} {span}"
-            answer = _declined(question, language, declined, retrieved, margin)
-            answer.abstain_reason = (
-                "outside_dates"
-                if dated_out
-                else "below_threshold"
-                if best_cosine < self.threshold
-                else "off_topic"
+        reason = None if track is not None else self._abstain_reason(dated_out, best_cosine, margin)
+        if reason is not None:
+            text = (
+                no_answer_text(language, oldest, newest) if dated_out else no_answer_text(language)
             )
-            return answer
+            return declined(question, language, text, retrieved, margin, reason=reason)
         if status and anchor is not None:
-            hits = _by_recency(hits)
-            current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= RECENT_DAYS]
-            if current:
-                # The question is on topic (it passed the threshold), so "what's the latest" is
-                # answered from the latest reporting on it alone: older articles, however close
-                # in wording (or in language), describe a past state of the talks.
-                hits = current
+            hits = latest_reporting(hits, anchor)
         chosen = self._picker.choose(
             question,
             query_vector,
@@ -199,23 +173,8 @@ class Answerer:
             count=self.sentences,
         )
         if status:
-            # Newest first, and older reports say when they date from, so none reads as current.
-            chosen.sort(key=lambda c: c.chunk.published, reverse=True)
-            newest = chosen[0].chunk.published
-            for candidate in chosen:
-                if candidate.chunk.published < newest and not candidate.note:
-                    when = i18n.format_date(candidate.chunk.published, language)
-                    candidate.note = i18n.text(language, "reported_on", date=when)
-        citations: dict[str, Citation] = {}
-        lines = []
-        for candidate in chosen:
-            chunk = candidate.chunk
-            if chunk.article_id not in citations:
-                citations[chunk.article_id] = _citation(len(citations) + 1, chunk, hits)
-            number = citations[chunk.article_id].number
-            note = f" ({candidate.note})" if candidate.note else ""
-            lines.append(f"{candidate.text}{note} [{number}]")
-        sources = list(citations.values())
+            newest_first(chosen, language)
+        lines, sources = cited_lines(chosen, hits)
         as_of = max(citation.published for citation in sources)
         body = " ".join(lines) if not status else "\n".join(lines)
         mode = "extractive"
@@ -224,18 +183,21 @@ class Answerer:
             if written == NO_ANSWER:
                 # The model read the passages and found no answer in them: the honest reply is
                 # that the sources do not say, not the extractive sentences it just rejected.
-                text = i18n.text(language, "no_answer")
-                answer = _declined(question, language, text, retrieved, margin, mode="generative")
-                answer.abstain_reason = "no_answer_found"
-                return answer
+                text = no_answer_text(language)
+                return declined(
+                    question,
+                    language,
+                    text,
+                    retrieved,
+                    margin,
+                    reason="no_answer_found",
+                    mode="generative",
+                )
             if written:
                 body, mode = written, "generative"
         if status:
-            # "As of" once, in the asker's date format, and only on answers about the current state.
-            body = f"{i18n.text(language, 'as_of', date=i18n.format_date(as_of, language))}\n{body}"
-        quoted = {candidate.chunk.chunk_id for candidate in chosen}
-        for row in retrieved:
-            row["quoted"] = row["chunk_id"] in quoted
+            body = as_of_heading(body, as_of, language)
+        mark_quoted(retrieved, chosen)
         return Answer(
             question=question,
             text=body,
@@ -248,112 +210,39 @@ class Answerer:
             scope_margin=margin,
         )
 
+    def _retrieve(
+        self,
+        searcher: Searcher,
+        question: str,
+        query_vector: np.ndarray,
+        track: str | None,
+        status: bool,
+    ) -> tuple[list[SearchHit], date | None, tuple[date, date] | None]:
+        """Return the hits, the date "latest" is counted from, and the period the question names."""
+        # A track asked for by name narrows the search to its reports (UnknownTrack if none).
+        scope = status_track(searcher, question, [], track) if track is not None else None
+        only = SearchFilters(articles=scope.article_keys) if scope is not None else SearchFilters()
+        hits = searcher.search(question, RETRIEVE_K, filters=only, query_vector=query_vector)
+        period = named_period(question, searcher.newest_published)
+        if period is not None:
+            hits = with_period(searcher, question, query_vector, hits, period, RETRIEVE_K // 2)
+        anchor = searcher.newest_published
+        if status:
+            # The current state of one negotiation track: its latest reporting leads.
+            scope = scope or status_track(searcher, question, hits)
+            hits, anchor = with_recent(
+                searcher, question, query_vector, hits, scope, to_newest=track is not None
+            )
+        return hits, anchor, period
 
-def _declined(
-    question: str,
-    language: str,
-    text: str,
-    retrieved: list[dict[str, object]],
-    margin: float | None,
-    *,
-    mode: str = "extractive",
-) -> Answer:
-    return Answer(
-        question=question,
-        text=text,
-        language=language,
-        abstained=True,
-        retrieved=retrieved,
-        scope_margin=margin,
-        mode=mode,
-    )
-
-
-def _with_period(
-    searcher: Searcher,
-    question: str,
-    query_vector: np.ndarray,
-    hits: list[SearchHit],
-    period: tuple[date, date],
-) -> list[SearchHit]:
-    """Favour reports published in the month the question names, without dropping the others.
-
-    The two rankings are fused by reciprocal rank, so a passage that matches the words and the
-    month beats one that matches only either.
-    """
-    first, last = period
-    dated = searcher.search(
-        question,
-        RETRIEVE_K // 2,
-        filters=SearchFilters(published_from=first, published_to=last),
-        query_vector=query_vector,
-    )
-    return _fused(hits, dated)
-
-
-def _fused(*rankings: list[SearchHit]) -> list[SearchHit]:
-    """Merge rankings of hits by reciprocal rank; a hit in several gains from each."""
-    fused: dict[str, float] = {}
-    by_id: dict[str, SearchHit] = {}
-    for ranking in rankings:
-        for rank, hit in enumerate(ranking, start=1):
-            chunk_id = hit.chunk.chunk_id
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-            by_id.setdefault(chunk_id, hit)
-    return [by_id[chunk_id] for chunk_id in sorted(fused, key=lambda c: -fused[c])]
-
-
-def _by_recency(hits: list[SearchHit]) -> list[SearchHit]:
-    newest = max(hit.chunk.published for hit in hits)
-    return sorted(hits, key=lambda hit: -(hit.score * (1 + freshness(hit.chunk.published, newest))))
-
-
-def _citation(number: int, chunk: Chunk, hits: list[SearchHit]) -> Citation:
-    score = max(
-        (hit.dense_score or 0.0 for hit in hits if hit.chunk.article_id == chunk.article_id),
-        default=0.0,
-    )
-    return Citation(
-        number=number,
-        title=chunk.title,
-        source=chunk.source,
-        published=chunk.published,
-        url=chunk.url,
-        score=score,
-        text=chunk.text,
-        article_id=chunk.article_id,
-        chunk_id=chunk.chunk_id,
-    )
-
-
-def _retrieved_row(hit: SearchHit, fused_rank: int) -> dict[str, object]:
-    chunk = hit.chunk
-    return {
-        "chunk_id": chunk.chunk_id,
-        "article_id": chunk.article_id,
-        "score": round(hit.score, 6),
-        "cosine": round(hit.dense_score or 0.0, 4),
-        # Where the passage stood in each search and in the fused list, for the review desk.
-        "dense_rank": hit.dense_rank,
-        "keyword_rank": hit.keyword_rank,
-        "fused_rank": fused_rank,
-        "quoted": False,
-        "title": chunk.title,
-        "source": chunk.source,
-        "published": chunk.published.isoformat(),
-        "url": chunk.url,
-        "text": chunk.text,
-    }
-
-
-def render_plain(answer: Answer) -> str:
-    """Render an answer for a terminal: the body, then the numbered sources."""
-    if not answer.sources:
-        return answer.text
-    heading = i18n.text(answer.language, "sources")
-    lines = [answer.text, "", f"{heading}:"]
-    for citation in answer.sources:
-        when = i18n.format_date(citation.published, answer.language)
-        link = f" {citation.url}" if citation.url else ""
-        lines.append(f"[{citation.number}] {citation.title} — {citation.source}, {when}{link}")
-    return "\n".join(lines)
+    def _abstain_reason(
+        self, dated_out: bool, best_cosine: float, margin: float | None
+    ) -> str | None:
+        """Return why the library does not cover the question, or None when it does."""
+        if dated_out:
+            return "outside_dates"
+        if best_cosine < self.threshold:
+            return "below_threshold"
+        if margin is not None and not self.scope.covers(margin):
+            return "off_topic"
+        return None

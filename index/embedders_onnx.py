@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedding import EmbeddingModelError, TextKind, configured_threads
+from index.embedder_base import EmbeddingModelError, TextKind, configured_threads
 
 # Bumped whenever the export recipe changes, so stale caches are rebuilt rather than reused.
 EXPORT_RECIPE = "bert-fused-v1"

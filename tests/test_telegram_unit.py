@@ -380,7 +380,7 @@ async def test_report_press_thanks_for_the_report(bot: BotUnderTest) -> None:
 async def test_handler_error_is_reported_to_user_and_bot_keeps_working(
     bot: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.guards"):
         replies = sent(await bot.say(ANNA, "boom"))
     assert replies[-1].text == text("en", "error")
     assert "simulated failure in the answer pipeline" in caplog.text

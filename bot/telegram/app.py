@@ -23,7 +23,8 @@ from bot.config import Settings
 from bot.i18n import offered_languages
 from bot.refresh import schedule_refresh
 from bot.service import Service
-from bot.telegram import handlers
+from bot.telegram import commands, feedback, guards, handlers
+from bot.telegram.deps import DEPS_KEY, BotDeps
 from bot.telegram.messages import ADMIN_COMMAND_DESCRIPTIONS, command_descriptions
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
@@ -52,7 +53,7 @@ async def register_commands(application: Application) -> None:
     for language in offered_languages():
         if language != offered_languages()[0]:
             await bot.set_my_commands(_public_commands(language), language_code=language)
-    settings: Settings = application.bot_data[handlers.DEPS_KEY].settings
+    settings: Settings = application.bot_data[DEPS_KEY].settings
     admin_commands = _public_commands("en") + [
         BotCommand(name, description) for name, description in ADMIN_COMMAND_DESCRIPTIONS.items()
     ]
@@ -86,7 +87,7 @@ def build_application(
     if flood_limiter:
         builder = builder.rate_limiter(AIORateLimiter())  # type: ignore[arg-type]  # PTB generics
     application = builder.build()
-    application.bot_data[handlers.DEPS_KEY] = handlers.BotDeps(
+    application.bot_data[DEPS_KEY] = BotDeps(
         settings=settings,
         service=service,
         limiter=SlidingWindowRateLimiter(settings.rate_limit_per_minute),
@@ -98,24 +99,24 @@ def build_application(
 def add_handlers(application: Application) -> None:
     """Register the chat gate, commands, message handlers, feedback buttons and error handler."""
     new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
-    application.add_handler(TypeHandler(Update, handlers.gate_chats), group=-1)
-    commands = {
-        "start": handlers.start,
-        "help": handlers.help_command,
+    application.add_handler(TypeHandler(Update, guards.gate_chats), group=-1)
+    command_handlers = {
+        "start": commands.start,
+        "help": commands.help_command,
         "ask": handlers.ask,
-        "status": handlers.status,
-        "sources": handlers.sources,
-        "stats": handlers.stats,
-        "reindex": handlers.reindex,
+        "status": commands.status,
+        "sources": commands.sources,
+        "stats": commands.stats,
+        "reindex": commands.reindex,
     }
-    for name, callback in commands.items():
+    for name, callback in command_handlers.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
     application.add_handler(
         MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.text_message)
     )
     application.add_handler(
         MessageHandler(
-            new_messages & filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown_command
+            new_messages & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command
         )
     )
     application.add_handler(
@@ -123,8 +124,8 @@ def add_handlers(application: Application) -> None:
             new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text_message
         )
     )
-    application.add_handler(CallbackQueryHandler(handlers.feedback_press))
-    application.add_error_handler(handlers.error_handler)
+    application.add_handler(CallbackQueryHandler(feedback.feedback_press))
+    application.add_error_handler(guards.error_handler)
 
 
 def run_bot(settings: Settings, service: Service) -> None:
