@@ -1,4 +1,4 @@
-"""Turn a question into a grounded, cited answer: retrieve, pick sentences, cite, or abstain."""
+"""Turn a question into a grounded, cited answer: retrieve, read, decide, compose, cite."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import numpy as np
 from bot import i18n
 from bot.answer_types import Answer, Citation
 from bot.composing import (
+    answered_first,
     as_of_heading,
     cited_lines,
     declined,
     mark_quoted,
     newest_first,
     no_answer_text,
+    not_in_reports_text,
     retrieved_row,
 )
 from bot.generative import NO_ANSWER
@@ -27,6 +29,7 @@ from bot.questions import (
     outside_coverage,
     question_language,
 )
+from bot.reading import PassageReader, Reading, read_hits
 from bot.recent_reporting import with_recent
 from bot.reranking import latest_reporting, with_period
 from bot.scope import ScopeGuard
@@ -83,6 +86,9 @@ class Answerer:
         generator: Generator | None = None,
         scope_margin: float | None = None,
         picker: SentencePicker | None = None,
+        reader: PassageReader | None = None,
+        support_sentences: int = 1,
+        reader_declines: bool = False,
     ) -> None:
         self._searcher = searcher
         self.embedder = embedder
@@ -97,6 +103,9 @@ class Answerer:
         self._picker = picker or SentencePicker(embedder)
         self.scope = ScopeGuard(embedder, scope_margin)
         self.generator = generator
+        self.reader = reader
+        self.support_sentences = support_sentences
+        self.reader_declines = reader_declines
 
     def answer(
         self, question: str, *, language_hint: str | None = None, track: str | None = None
@@ -163,6 +172,10 @@ class Answerer:
             return declined(question, language, text, retrieved, margin, reason=reason)
         if status and anchor is not None:
             hits = latest_reporting(hits, anchor)
+        reading = self._read(question, hits, status)
+        if reading is not None and not reading.findings:
+            text = not_in_reports_text(language, hits[0].chunk)
+            return declined(question, language, text, retrieved, margin, reason="not_in_reports")
         chosen = self._picker.choose(
             question,
             query_vector,
@@ -172,12 +185,15 @@ class Answerer:
             language=language,
             count=self.sentences,
         )
+        finding = reading.findings[0] if reading is not None else None
+        if finding is not None:
+            chosen = answered_first(finding, chosen, self.support_sentences)
         if status:
             newest_first(chosen, language)
         lines, sources = cited_lines(chosen, hits)
         as_of = max(citation.published for citation in sources)
         body = " ".join(lines) if not status else "\n".join(lines)
-        mode = "extractive"
+        mode = "extractive" if finding is None else "reader"
         if self.generator is not None:
             written = self.generator.write(question, language, sources)
             if written == NO_ANSWER:
@@ -208,7 +224,20 @@ class Answerer:
             mode=mode,
             retrieved=retrieved,
             scope_margin=margin,
+            highlight=finding.span if finding is not None else None,
+            reader_margin=finding.margin if finding is not None else None,
         )
+
+    def _read(self, question: str, hits: list[SearchHit], status: bool) -> Reading | None:
+        """Read the top passages; None leaves the answer to the sentence picker.
+
+        Questions on the state of the talks want a summary, not one span, and a generative
+        model reads the passages itself.
+        """
+        if self.reader is None or status or self.generator is not None:
+            return None
+        reading = read_hits(self.reader, question, hits)
+        return reading if reading.findings or self.reader_declines else None
 
     def _retrieve(
         self,

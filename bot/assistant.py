@@ -73,6 +73,15 @@ class Negobot:
             from bot.generative import ChatCompletionsGenerator
 
             generator = ChatCompletionsGenerator.from_settings(settings)
+        reader = None
+        if settings.reader:
+            from bot.reader.model import MODEL_DIR, Reader
+
+            reader = Reader.load(
+                settings.reader_model or MODEL_DIR,
+                threads=settings.query_threads,
+                threshold=settings.reader_threshold,
+            )
         self.answerer = Answerer(
             self.searcher,
             embedder,
@@ -81,6 +90,9 @@ class Negobot:
             sentences=settings.answer_sentences,
             corrections=self.log_store.approved_corrections,
             generator=generator,
+            reader=reader,
+            support_sentences=settings.reader_support_sentences,
+            reader_declines=settings.reader_declines,
         )
 
     def reload_index(self) -> bool:

@@ -7,6 +7,7 @@ from datetime import date
 
 from bot import i18n
 from bot.answer_types import Answer, Citation
+from bot.reading import Finding
 from bot.sentences import Candidate
 from index.documents import Chunk, SearchHit
 
@@ -73,6 +74,28 @@ def no_answer_text(language: str, oldest: date | None = None, newest: date | Non
         )
         text = f"{text} {span}"
     return text
+
+
+def not_in_reports_text(language: str, closest: Chunk) -> str:
+    """Say the reports do not give the detail asked for, naming the closest one."""
+    return i18n.text(
+        language,
+        "not_in_reports",
+        title=closest.title,
+        source=closest.source,
+        date=i18n.format_date(closest.published, language),
+    )
+
+
+def answered_first(finding: Finding, chosen: Sequence[Candidate], support: int) -> list[Candidate]:
+    """Lead with the sentence that answers, then up to `support` other chosen sentences."""
+    lead = Candidate(text=finding.sentence, chunk=finding.hit.chunk, score=finding.margin)
+    others = [
+        candidate
+        for candidate in chosen
+        if candidate.text not in finding.sentence and finding.sentence not in candidate.text
+    ]
+    return [lead, *others[:support]]
 
 
 def declined(

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     abstain_threshold: float | None = None  # None: the calibrated value for the model
     scope_margin: float | None = None  # None: the calibrated value (bot/scope.py), if any
     answer_sentences: int = Field(default=6, ge=1, le=8)
+    # the extractive reader: its folder (None: the shipped one), its no-answer threshold (None:
+    # the one calibrated with it), sentences added after the answering one, and whether a
+    # question the reader finds unanswered is declined rather than answered with sentences
+    reader: bool = False
+    reader_model: Path | None = None
+    reader_threshold: float | None = None
+    reader_support_sentences: int = Field(default=1, ge=0, le=4)
+    reader_declines: bool = False
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str = "local"

@@ -63,6 +63,7 @@ def test_ask_json_has_the_documented_shape(library: Path) -> None:
         "abstained",
         "as_of",
         "reviewed",
+        "highlight",
         "sources",
     }
     assert answer["abstained"] is False and answer["language"] == "en"

@@ -126,10 +126,18 @@ def format_answer(answer: Answer, ui_language: str | None = None) -> list[str]:
     """Render an answer as one or more HTML messages, each under Telegram's limit."""
     language = pick_language(answer.language if answer.language in LANGUAGES else ui_language)
     blocks: list[str] = []
+    # The reader's answer is set in bold, once, where it first appears.
+    highlight = escape(answer.highlight, quote=False) if answer.highlight else None
     for paragraph in re.split(r"\n\s*\n", answer.text.strip()):
-        for piece in split_plain_text(paragraph.strip(), MESSAGE_LIMIT):
-            if piece:
-                blocks.append(escape(piece, quote=False))
+        # Room for the <b></b> around the highlight.
+        for piece in split_plain_text(paragraph.strip(), MESSAGE_LIMIT - 7):
+            if not piece:
+                continue
+            block = escape(piece, quote=False)
+            if highlight and highlight in block:
+                block = block.replace(highlight, f"<b>{highlight}</b>", 1)
+                highlight = None
+            blocks.append(block)
     # "As of" is the answer's own first line, and only on answers about the current state.
     if answer.reviewed:
         blocks.append("<i>" + escape(text(language, "reviewed_badge"), quote=False) + "</i>")

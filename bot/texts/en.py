@@ -8,6 +8,7 @@ TEXTS: dict[str, str] = {
     "no_answer": (
         "My sources don't cover that. {covers}; try /sources to see what the library holds."
     ),
+    "not_in_reports": "The reports I have don't say. The closest is “{title}” ({source}, {date}).",
     "reviewed": "Reviewed answer (corrected by a moderator on {date}).",
     "reviewed_badge": "✓ Checked by a moderator",
     "reported_on": "reported {date}",

@@ -4,6 +4,7 @@ TEXTS: dict[str, str] = {
     # answers
     "as_of": "По состоянию на {date}:",
     "sources": "Источники",
+    "not_in_reports": "Мои источники об этом не пишут. Ближе всего — «{title}» ({source}, {date}).",
     "coverage": "Мои сообщения охватывают период с {first} по {last}.",
     "no_answer": (
         "Мои источники этого не освещают. {covers}; отправьте /sources, чтобы увидеть, "

@@ -4,6 +4,7 @@ TEXTS: dict[str, str] = {
     # answers
     "as_of": "Станом на {date}:",
     "sources": "Джерела",
+    "not_in_reports": "Мої джерела про це не пишуть. Найближче — «{title}» ({source}, {date}).",
     "coverage": "Мої повідомлення охоплюють період з {first} по {last}.",
     "no_answer": (
         "Мої джерела цього не висвітлюють. {covers}; надішліть /sources, щоб побачити, "
