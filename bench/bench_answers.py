@@ -33,6 +33,7 @@ from bot.answer_types import Answer  # noqa: E402
 from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
 from bot.profile import activate, load_profile  # noqa: E402
 from bot.questions import named_period, outside_coverage  # noqa: E402
+from bot.reader.model import MODEL_DIR, Reader  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
@@ -185,6 +186,12 @@ def open_library(
     return Searcher.open(index_dir, embedder)
 
 
+def _reader(folder: str | None, threshold: float | None) -> Reader | None:
+    if folder is None:
+        return None
+    return Reader.load(MODEL_DIR if folder == "shipped" else Path(folder), threshold=threshold)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
@@ -203,6 +210,14 @@ def main() -> int:
     parser.add_argument(
         "--show-misses", action="store_true", help="List the questions missed (not just counts)."
     )
+    parser.add_argument(
+        "--reader", nargs="?", const="shipped", help="Read passages with the reader (a folder)."
+    )
+    parser.add_argument("--reader-threshold", type=float, help="The reader's no-answer threshold.")
+    parser.add_argument("--support", type=int, default=1, help="Sentences after the answering one.")
+    parser.add_argument(
+        "--reader-declines", action="store_true", help="Decline when the reader finds no answer."
+    )
     args = parser.parse_args()
 
     set_threads(1)
@@ -217,6 +232,9 @@ def main() -> int:
             threshold=args.threshold,
             sentences=args.sentences,
             scope_margin=args.scope_margin,
+            reader=_reader(args.reader, args.reader_threshold),
+            support_sentences=args.support,
+            reader_declines=args.reader_declines,
         )
         answerer.answer("warm-up question about the talks")
         rows = []
@@ -267,6 +285,16 @@ def main() -> int:
         f"\nanswer latency (warm, 1 thread): p50 {statistics.median(latencies):.0f} ms, "
         f"p99 {p99:.0f} ms over {len(latencies)} questions"
     )
+    factoid = [r for r in rows if r["in_scope"] and not r["status"] and not r["answer"].abstained]
+    if factoid:
+        lengths = [len(r["answer"].text) for r in factoid]
+        read = sum(r["answer"].mode == "reader" for r in factoid)
+        print(
+            f"factoid answers: median {statistics.median(lengths):.0f} characters; "
+            f"led by the reader's span {read} of {len(factoid)}"
+        )
+    reasons = Counter(r["answer"].abstain_reason for r in rows if r["answer"].abstained)
+    print("declined by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
     misses = [r for r in rows if r["in_scope"] and r["expected_article"] not in r["top3"]]
     fact_misses = [
         r for r in rows if r["in_scope"] and _facts(r) and not _has_fact(r, r["answer"].text)

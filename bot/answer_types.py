@@ -49,9 +49,9 @@ class Answer:
     # How far inside the bot's subject the question lies (bot/scope.py); None when not measured.
     scope_margin: float | None = None
     log_id: str | None = None  # the log row's public uid, also carried by feedback buttons
-    # Why the answer declined (abstained only): outside_dates, below_threshold, off_topic,
-    # not_in_reports (the reader found no answer) or no_answer_found (generative); shown to
-    # moderators, never to the asker.
+    # Why the answer declined (abstained only): outside_dates, below_threshold, off_topic or
+    # no_answer_found (the reader or the generative model read the passages and found no
+    # answer); shown to moderators, never to the asker.
     abstain_reason: str | None = None
     # The reader's answer inside the text (shown in bold) and its lead over "no answer".
     highlight: str | None = None

@@ -175,7 +175,7 @@ class Answerer:
         reading = self._read(question, hits, status)
         if reading is not None and not reading.findings:
             text = not_in_reports_text(language, hits[0].chunk)
-            return declined(question, language, text, retrieved, margin, reason="not_in_reports")
+            return declined(question, language, text, retrieved, margin, reason="no_answer_found")
         chosen = self._picker.choose(
             question,
             query_vector,

@@ -97,7 +97,7 @@ def test_declining_reader_says_the_reports_do_not_say_and_names_the_closest(
 ) -> None:
     answerer = answerer_with(searcher, PhraseReader(["no such words"]), reader_declines=True)
     answer = answerer.answer("Which hotel hosted the Geneva talks?")
-    assert answer.abstained and answer.abstain_reason == "not_in_reports"
+    assert answer.abstained and answer.abstain_reason == "no_answer_found"
     assert answer.text.startswith("The reports I have don't say. The closest is “")
     titles = [article.title for article in LIBRARY]
     assert any(f"“{title}”" in answer.text for title in titles)
@@ -114,7 +114,7 @@ def test_status_questions_keep_their_summary(searcher: Searcher) -> None:
 def test_off_topic_questions_are_declined_before_reading(searcher: Searcher) -> None:
     reader = PhraseReader(["banana"])
     answer = answerer_with(searcher, reader).answer("Good banana bread recipe?")
-    assert answer.abstained and answer.abstain_reason != "not_in_reports"
+    assert answer.abstained and answer.abstain_reason != "no_answer_found"
     assert reader.questions == []
 
 
