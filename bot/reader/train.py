@@ -15,6 +15,8 @@ from bot.reader.squad import Example, read_examples, split_by_article
 
 SQUAD_FILE = "squad2-dev-open.json"
 TRAIN_FILES = ("tydiqa-goldp-en-train.json",)
+# Steps between checkpoints, so a stopped run on a slow machine keeps most of its work.
+SAVE_EVERY = 100
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ def train(data: Path, out: Path, recipe: Recipe, *, max_minutes: float = 0.0) ->
                     f"epoch {epoch} step {step}/{total} loss {running:.3f} {minutes:.1f} min",
                     flush=True,
                 )
+            if step % SAVE_EVERY == 0:
+                save(network, checkpoint, recipe, split, step)
             if step >= total or (max_minutes and minutes >= max_minutes):
                 break
         save(network, checkpoint, recipe, split, step)
