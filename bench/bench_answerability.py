@@ -33,8 +33,9 @@ from bench_answers import open_library  # noqa: E402
 from question_sets import read_questions  # noqa: E402
 
 from bot.answer_types import Answer  # noqa: E402
-from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
+from bot.answering import Answerer  # noqa: E402
 from bot.questions import answer_type, carries_answer_type  # noqa: E402
+from bot.tuning import ANSWER_TUNING  # noqa: E402
 from index.documents import SearchHit  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
 from index.keyword import tokenize  # noqa: E402
@@ -81,7 +82,7 @@ class Library:
 def signals(library: Library, answer: Answer, query_vector: np.ndarray) -> dict:
     """Return each signal's value for one answered (or declined) question."""
     hits = library.hits(answer)
-    stored = library.searcher.stored_sentence_vectors(hits[:SENTENCE_CHUNKS])
+    stored = library.searcher.stored_sentence_vectors(hits[: ANSWER_TUNING.sentence_chunks])
     sentences = np.sort([float(vector @ query_vector) for vector in stored.values()])[::-1]
     words = set(tokenize(answer.question))
     nearby = set(tokenize(" ".join(hit.chunk.text for hit in hits[:3])))

@@ -30,10 +30,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from question_sets import read_questions, resolve  # noqa: E402
 
 from bot.answer_types import Answer  # noqa: E402
-from bot.answering import SENTENCE_CHUNKS, Answerer  # noqa: E402
+from bot.answering import Answerer  # noqa: E402
 from bot.profile import activate, load_profile  # noqa: E402
 from bot.questions import named_period, outside_coverage  # noqa: E402
 from bot.reader.model import MODEL_DIR, Reader  # noqa: E402
+from bot.tuning import ANSWER_TUNING  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
@@ -71,9 +72,9 @@ def _miss_kind(row: dict) -> str:
     """Say where an answer lost its expected fact.
 
     "declined"; "not retrieved" (in none of the passages retrieved); "retrieved, not read" (only
-    in passages after the SENTENCE_CHUNKS the sentence picker reads; for status questions, which
-    read the recent ones first, this is approximate); "read, not picked" (in a passage the picker
-    read, not among the sentences it chose).
+    in passages after the `sentence_chunks` (bot/tuning.py) the sentence picker reads; for status
+    questions, which read the recent ones first, this is approximate); "read, not picked" (in a
+    passage the picker read, not among the sentences it chose).
     """
     answer = row["answer"]
     if answer.abstained:
@@ -81,7 +82,7 @@ def _miss_kind(row: dict) -> str:
     texts = [str(passage["text"]) for passage in answer.retrieved]
     if not any(_has_fact(row, text) for text in texts):
         return "not retrieved"
-    if not any(_has_fact(row, text) for text in texts[:SENTENCE_CHUNKS]):
+    if not any(_has_fact(row, text) for text in texts[: ANSWER_TUNING.sentence_chunks]):
         return "retrieved, not read"
     return "read, not picked"
 
@@ -203,7 +204,12 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--scope-margin", type=float, default=None)
     parser.add_argument("--calibrate", action="store_true")
-    parser.add_argument("--sentences", type=int, default=6, help="Sentences per answer.")
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=ANSWER_TUNING.answer_sentences,
+        help="Sentences per answer.",
+    )
     parser.add_argument(
         "--index-dir", type=Path, help="Keep the index here and reuse it on the next run."
     )
@@ -214,7 +220,12 @@ def main() -> int:
         "--reader", nargs="?", const="shipped", help="Read passages with the reader (a folder)."
     )
     parser.add_argument("--reader-threshold", type=float, help="The reader's no-answer threshold.")
-    parser.add_argument("--support", type=int, default=1, help="Sentences after the answering one.")
+    parser.add_argument(
+        "--support",
+        type=int,
+        default=ANSWER_TUNING.support_sentences,
+        help="Sentences after the answering one.",
+    )
     parser.add_argument(
         "--reader-declines", action="store_true", help="Decline when the reader finds no answer."
     )

@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import faiss
@@ -29,6 +30,7 @@ sys.path.insert(0, str(REPO_ROOT))
 import index.vectors as vector_module  # noqa: E402
 from bench._scifact import SCIFACT_DIR  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.tuning import SEARCH_TUNING  # noqa: E402
 from index.vectors import build_vector_index, measure_recall  # noqa: E402
 
 MODEL = "all-MiniLM-L6-v2"
@@ -109,7 +111,7 @@ def measure(
     del exact_index
     rows: list[dict[str, object]] = []
     for ef_construction in ef_constructions:
-        vector_module.HNSW_EF_CONSTRUCTION = ef_construction
+        vector_module.SEARCH_TUNING = replace(SEARCH_TUNING, hnsw_ef_construction=ef_construction)
         started = time.perf_counter()
         built = build_vector_index(library, flat_limit=0)
         row: dict[str, object] = {

@@ -34,9 +34,10 @@ from index.concepts import ConceptIndex  # noqa: E402
 from index.documents import Chunk  # noqa: E402
 from index.embedding import load_embedder, set_threads  # noqa: E402
 from index.keyword import KeywordIndex  # noqa: E402
-from index.search import CANDIDATES, Searcher  # noqa: E402
+from index.search import Searcher  # noqa: E402
 from index.sentence_vectors import SentenceVectors  # noqa: E402
 from index.store import ArticleEntry, load_snapshot, write_generation  # noqa: E402
+from index.tuning import SEARCH_TUNING  # noqa: E402
 from index.vectors import build_vector_index  # noqa: E402
 
 MODEL = "all-MiniLM-L6-v2"
@@ -230,9 +231,11 @@ def measure(
                         [question], normalize_embeddings=True, convert_to_numpy=True
                     )
                     middle = clock()
-                    index.search(np.ascontiguousarray(vector, dtype=np.float32), CANDIDATES)
+                    index.search(
+                        np.ascontiguousarray(vector, dtype=np.float32), SEARCH_TUNING.candidates
+                    )
                     end = clock()
-                    searcher.keyword_index.top(question, CANDIDATES)
+                    searcher.keyword_index.top(question, SEARCH_TUNING.candidates)
                     timings["bare_encode"].append(middle - start)
                     timings["bare_faiss"].append(end - middle)
                     timings["bm25"].append(clock() - end)
@@ -274,7 +277,7 @@ def measure_keyword(size: int, words_per_text: int, rounds: int) -> dict[str, ob
     for _ in range(rounds):
         for question in questions:
             start = time.perf_counter()
-            keyword_index.top(question, CANDIDATES)
+            keyword_index.top(question, SEARCH_TUNING.candidates)
             samples.append(time.perf_counter() - start)
     return {
         "size": size,

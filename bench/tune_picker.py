@@ -34,10 +34,10 @@ from bot.answering import Answerer  # noqa: E402
 from bot.sentences import (  # noqa: E402
     Candidate,
     Clues,
-    PickerWeights,
     SentencePicker,
     pick,
 )
+from bot.tuning import PickerWeights  # noqa: E402
 from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
 
 GRID: dict[str, Sequence[float]] = {

@@ -35,21 +35,11 @@ from bot.reranking import latest_reporting, with_period
 from bot.scope import ScopeGuard
 from bot.sentences import SentencePicker
 from bot.status_scope import status_track
+from bot.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import SearchHit
 from index.embedding import Embedder
 from index.normalize import normalize_text
 from index.search import Searcher, SearchFilters
-
-# Cosine of the best passage below which the library is taken not to cover the question,
-# per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
-CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.806, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
-DEFAULT_THRESHOLD = 0.35
-# A moderator's correction is reused when a new question is at least this close to the old one;
-# e5 puts any two questions about the talks near 0.9, so it needs a higher bar.
-CORRECTION_MATCH = {"multilingual-e5-small": 0.95}
-DEFAULT_CORRECTION_MATCH = 0.9
-RETRIEVE_K = 8
-SENTENCE_CHUNKS = 5
 
 
 class CorrectionLike(Protocol):
@@ -81,27 +71,29 @@ class Answerer:
         embedder: Embedder,
         *,
         threshold: float | None = None,
-        sentences: int = 6,
+        sentences: int = ANSWER_TUNING.answer_sentences,
         corrections: Callable[[], Sequence[CorrectionLike]] | None = None,
         generator: Generator | None = None,
         scope_margin: float | None = None,
         picker: SentencePicker | None = None,
         reader: PassageReader | None = None,
-        support_sentences: int = 1,
+        support_sentences: int = ANSWER_TUNING.support_sentences,
         reader_declines: bool = False,
+        tuning: AnswerTuning = ANSWER_TUNING,
     ) -> None:
         self._searcher = searcher
         self.embedder = embedder
+        self.tuning = tuning
         self.threshold = (
             threshold
             if threshold is not None
-            else CALIBRATED_THRESHOLDS.get(embedder.name, DEFAULT_THRESHOLD)
+            else tuning.calibrated_thresholds.get(embedder.name, tuning.default_threshold)
         )
         self.sentences = sentences
         self._corrections = corrections
         self._correction_vectors: dict[str, np.ndarray] = {}
-        self._picker = picker or SentencePicker(embedder)
-        self.scope = ScopeGuard(embedder, scope_margin)
+        self._picker = picker or SentencePicker(embedder, tuning=tuning)
+        self.scope = ScopeGuard(embedder, scope_margin, tuning)
         self.generator = generator
         self.reader = reader
         self.support_sentences = support_sentences
@@ -137,7 +129,9 @@ class Answerer:
         best = max(
             corrections, key=lambda c: float(self._correction_vectors[c.question] @ query_vector)
         )
-        bar = CORRECTION_MATCH.get(self.embedder.name, DEFAULT_CORRECTION_MATCH)
+        bar = self.tuning.correction_match.get(
+            self.embedder.name, self.tuning.default_correction_match
+        )
         if float(self._correction_vectors[best.question] @ query_vector) < bar:
             return None
         note = i18n.text(
@@ -171,16 +165,17 @@ class Answerer:
             )
             return declined(question, language, text, retrieved, margin, reason=reason)
         if status and anchor is not None:
-            hits = latest_reporting(hits, anchor)
+            hits = latest_reporting(hits, anchor, self.tuning.recent_days)
         reading = self._read(question, hits, status)
         if reading is not None and not reading.findings:
             text = not_in_reports_text(language, hits[0].chunk)
             return declined(question, language, text, retrieved, margin, reason="no_answer_found")
+        top = hits[: self.tuning.sentence_chunks]
         chosen = self._picker.choose(
             question,
             query_vector,
-            hits[:SENTENCE_CHUNKS],
-            stored=searcher.stored_sentence_vectors(hits[:SENTENCE_CHUNKS]),
+            top,
+            stored=searcher.stored_sentence_vectors(top),
             status=status,
             language=language,
             count=self.sentences,
@@ -236,7 +231,7 @@ class Answerer:
         """
         if self.reader is None or status or self.generator is not None:
             return None
-        reading = read_hits(self.reader, question, hits)
+        reading = read_hits(self.reader, question, hits, self.tuning.read_passages)
         return reading if reading.findings or self.reader_declines else None
 
     def _retrieve(
@@ -251,16 +246,23 @@ class Answerer:
         # A track asked for by name narrows the search to its reports (UnknownTrack if none).
         scope = status_track(searcher, question, [], track) if track is not None else None
         only = SearchFilters(articles=scope.article_keys) if scope is not None else SearchFilters()
-        hits = searcher.search(question, RETRIEVE_K, filters=only, query_vector=query_vector)
+        k = self.tuning.retrieve_k
+        hits = searcher.search(question, k, filters=only, query_vector=query_vector)
         period = named_period(question, searcher.newest_published)
         if period is not None:
-            hits = with_period(searcher, question, query_vector, hits, period, RETRIEVE_K // 2)
+            hits = with_period(searcher, question, query_vector, hits, period, self.tuning.period_k)
         anchor = searcher.newest_published
         if status:
             # The current state of one negotiation track: its latest reporting leads.
             scope = scope or status_track(searcher, question, hits)
             hits, anchor = with_recent(
-                searcher, question, query_vector, hits, scope, to_newest=track is not None
+                searcher,
+                question,
+                query_vector,
+                hits,
+                scope,
+                to_newest=track is not None,
+                tuning=self.tuning,
             )
         return hits, anchor, period
 

@@ -93,6 +93,7 @@ class Negobot:
             reader=reader,
             support_sentences=settings.reader_support_sentences,
             reader_declines=settings.reader_declines,
+            tuning=settings.answer_tuning(),
         )
 
     def reload_index(self) -> bool:

@@ -7,10 +7,8 @@ import re
 from datetime import date, timedelta
 
 from bot import i18n
+from bot.tuning import ANSWER_TUNING
 from index.normalize import detect_language
-
-# Reports on an event late in a month are often published early in the next.
-PERIOD_GRACE_DAYS = 3
 
 _STATUS = re.compile(
     r"\b(latest|status|stand|standing|current|currently|now|so far|recent|update|news|progress|"
@@ -274,7 +272,7 @@ def named_period(question: str, newest: date | None) -> tuple[date, date] | None
     last_day = min(last_day, days_in_month)
     return (
         date(year, month, min(first_day, last_day)),
-        date(year, month, last_day) + timedelta(days=PERIOD_GRACE_DAYS),
+        date(year, month, last_day) + timedelta(days=ANSWER_TUNING.period_grace_days),
     )
 
 

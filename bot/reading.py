@@ -6,12 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.tuning import ANSWER_TUNING
 from index.chunking import split_sentences
 from index.documents import SearchHit
-
-# Passages read per question: the reader's cost grows with each, and the answer is nearly
-# always in the top five hits (recall@3 is about 0.97 on the bench sets).
-READ_PASSAGES = 5
 
 
 class FoundSpan(Protocol):
@@ -57,9 +54,14 @@ class Reading:
     best_margin: float | None
 
 
-def read_hits(reader: PassageReader, question: str, hits: Sequence[SearchHit]) -> Reading:
-    """Read the top passages; keep the spans whose margin beats the reader's threshold."""
-    passages = [hit.chunk.text for hit in hits[:READ_PASSAGES]]
+def read_hits(
+    reader: PassageReader,
+    question: str,
+    hits: Sequence[SearchHit],
+    count: int = ANSWER_TUNING.read_passages,
+) -> Reading:
+    """Read the top `count` passages; keep the spans whose margin beats the reader's threshold."""
+    passages = [hit.chunk.text for hit in hits[:count]]
     if not passages:
         return Reading([], None)
     found = reader.read(question, passages)

@@ -6,21 +6,10 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from bot.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import SearchHit
 from index.search import Searcher, SearchFilters
 from index.track_catalog import TrackView
-
-# "What's the latest" is answered from the reporting of the weeks before the newest article.
-RECENT_DAYS = 45
-# Passages taken from that window (half of what a question retrieves).
-RECENT_K = 4
-# Passages read to find the newest report on a status question's subject (bench: 16 missed the
-# July round for an English question about Istanbul, which only the Russian report covers).
-SUBJECT_POOL = 30
-# A newer report naming this share of the subject (by rarity) is the newer report on it: for "is
-# there a ceasefire, or at least a peace plan?" the November report on the plan, not June's
-# report that mentions a truce, a plan and peace (bench: 0.6 lost a question, 0.8 changed none).
-SUBJECT_SHARE = 0.7
 
 
 def with_recent(
@@ -31,6 +20,7 @@ def with_recent(
     scope: TrackView | None = None,
     *,
     to_newest: bool = False,
+    tuning: AnswerTuning = ANSWER_TUNING,
 ) -> tuple[list[SearchHit], date | None]:
     """Put the best passages of the latest reporting on the question's subject ahead of the rest.
 
@@ -38,32 +28,34 @@ def with_recent(
     (or in the track `scope`, when the library holds several) for "what's the latest on the
     talks", but the newest one naming Istanbul for "where do the Istanbul talks stand now", when
     the newest report is about another strand of the talks. `to_newest` anchors on the track's
-    newest report whatever it names (the /status command).
+    newest report whatever it names (the /status command). `tuning` gives the window
+    (recent_days, recent_k) and how the subject is found (subject_pool, subject_share).
     """
     newest = scope.newest if scope is not None else searcher.newest_published
     if newest is None:
         return hits, None
     keys = scope.article_keys if scope is not None else frozenset()
-    recent = _published_before(searcher, question, query_vector, newest, keys)
+    recent = _published_before(searcher, question, query_vector, newest, keys, tuning)
     if to_newest:
         anchor = newest
     else:
         wider = _merged(
             searcher.search(
                 question,
-                SUBJECT_POOL,
+                tuning.subject_pool,
                 filters=SearchFilters(articles=keys),
                 query_vector=query_vector,
             ),
             [
                 hit
-                for hit in searcher.naming(question, SUBJECT_POOL, query_vector)
+                for hit in searcher.naming(question, tuning.subject_pool, query_vector)
                 if not keys or hit.chunk.article_id in keys
             ],
         )
-        anchor = _newest_on_subject(searcher, question, _merged(recent, wider)) or newest
-    if anchor < newest - timedelta(days=RECENT_DAYS):
-        recent = _published_before(searcher, question, query_vector, anchor, keys)
+        on_subject = _merged(recent, wider)
+        anchor = _newest_on_subject(searcher, question, on_subject, tuning.subject_share) or newest
+    if anchor < newest - timedelta(days=tuning.recent_days):
+        recent = _published_before(searcher, question, query_vector, anchor, keys, tuning)
     if keys:
         hits = [hit for hit in hits if hit.chunk.article_id in keys]
     return _merged(recent, hits), anchor
@@ -75,19 +67,21 @@ def _published_before(
     query_vector: np.ndarray,
     last: date,
     articles: frozenset[str] = frozenset(),
+    tuning: AnswerTuning = ANSWER_TUNING,
 ) -> list[SearchHit]:
-    """Return the best passages of the RECENT_DAYS up to `last` (only `articles`, if given)."""
-    window = SearchFilters(
-        published_from=last - timedelta(days=RECENT_DAYS), published_to=last, articles=articles
-    )
-    return searcher.search(question, RECENT_K, filters=window, query_vector=query_vector)
+    """Return the best passages of the recent_days up to `last` (only `articles`, if given)."""
+    first = last - timedelta(days=tuning.recent_days)
+    window = SearchFilters(published_from=first, published_to=last, articles=articles)
+    return searcher.search(question, tuning.recent_k, filters=window, query_vector=query_vector)
 
 
-def _newest_on_subject(searcher: Searcher, question: str, hits: list[SearchHit]) -> date | None:
+def _newest_on_subject(
+    searcher: Searcher, question: str, hits: list[SearchHit], share: float
+) -> date | None:
     """Return the date of the newest hit naming nearly as much of the question's subject as any.
 
     The subject is the glossary concepts the question names, weighed by rarity; "nearly" is
-    SUBJECT_SHARE of the best hit's score. None when the question names none, or no hit names any.
+    `share` of the best hit's score. None when the question names none, or no hit names any.
     """
     scores = searcher.concept_scores(question, hits)
     best = max(scores, default=0.0)
@@ -96,7 +90,7 @@ def _newest_on_subject(searcher: Searcher, question: str, hits: list[SearchHit])
     return max(
         hit.chunk.published
         for hit, score in zip(hits, scores, strict=True)
-        if score >= SUBJECT_SHARE * best
+        if score >= share * best
     )
 
 

@@ -6,10 +6,11 @@ from datetime import date
 
 import numpy as np
 
-from bot.recent_reporting import RECENT_DAYS
 from bot.sentences import freshness
+from bot.tuning import ANSWER_TUNING
 from index.documents import SearchHit
-from index.search import RRF_K, Searcher, SearchFilters
+from index.fusion import ranks, reciprocal_rank_scores
+from index.search import Searcher, SearchFilters
 
 
 def with_period(
@@ -37,13 +38,12 @@ def with_period(
 
 def fused(*rankings: list[SearchHit]) -> list[SearchHit]:
     """Merge rankings of hits by reciprocal rank; a hit in several gains from each."""
-    scores: dict[str, float] = {}
     by_id: dict[str, SearchHit] = {}
     for ranking in rankings:
-        for rank, hit in enumerate(ranking, start=1):
-            chunk_id = hit.chunk.chunk_id
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-            by_id.setdefault(chunk_id, hit)
+        for hit in ranking:
+            by_id.setdefault(hit.chunk.chunk_id, hit)
+    votes = [ranks(hit.chunk.chunk_id for hit in ranking) for ranking in rankings]
+    scores = reciprocal_rank_scores(votes)
     return [by_id[chunk_id] for chunk_id in sorted(scores, key=lambda c: -scores[c])]
 
 
@@ -53,13 +53,15 @@ def by_recency(hits: list[SearchHit]) -> list[SearchHit]:
     return sorted(hits, key=lambda hit: -(hit.score * (1 + freshness(hit.chunk.published, newest))))
 
 
-def latest_reporting(hits: list[SearchHit], anchor: date) -> list[SearchHit]:
-    """Order hits by recency and keep those of the RECENT_DAYS up to `anchor`, if there are any.
+def latest_reporting(
+    hits: list[SearchHit], anchor: date, recent_days: int = ANSWER_TUNING.recent_days
+) -> list[SearchHit]:
+    """Order hits by recency and keep those of the `recent_days` up to `anchor`, if any.
 
     The question is on topic (it passed the threshold), so "what's the latest" is answered from
     the latest reporting on it alone: older articles, however close in wording (or in language),
     describe a past state of the talks.
     """
     hits = by_recency(hits)
-    current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= RECENT_DAYS]
+    current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= recent_days]
     return current or hits

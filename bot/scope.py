@@ -24,15 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.tuning import ANSWER_TUNING, AnswerTuning
 from index.embedding import Embedder, load_embedder, vector_space
 from index.tsv import read_rows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 IN_SCOPE = DATA_DIR / "in_scope.tsv"
 OFF_TOPIC = DATA_DIR / "off_topic.tsv"
-NEAREST = 3
-# Per model; a model that is not listed is judged by the cosine threshold alone.
-CALIBRATED_MARGINS = {"multilingual-e5-small": -0.050}
 
 
 def read_texts(path: Path) -> list[str]:
@@ -71,8 +69,16 @@ def _encode(
 class ScopeGuard:
     """Tells questions about the talks from questions the library was never meant to answer."""
 
-    def __init__(self, embedder: Embedder, margin: float | None = None) -> None:
-        self.minimum = margin if margin is not None else CALIBRATED_MARGINS.get(embedder.name)
+    def __init__(
+        self,
+        embedder: Embedder,
+        margin: float | None = None,
+        tuning: AnswerTuning = ANSWER_TUNING,
+    ) -> None:
+        calibrated = tuning.calibrated_margins.get(embedder.name)
+        self.minimum = margin if margin is not None else calibrated
+        self._nearest = tuning.scope_nearest
+        self._off_topic_weight = tuning.off_topic_weight
         self._embedder = embedder
         self._vectors: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -87,8 +93,8 @@ class ScopeGuard:
         in_scope, off_topic = self._vectors
         return (
             best_cosine
-            + _nearest_mean(in_scope @ query_vector)
-            - 2 * _nearest_mean(off_topic @ query_vector)
+            + _nearest_mean(in_scope @ query_vector, self._nearest)
+            - self._off_topic_weight * _nearest_mean(off_topic @ query_vector, self._nearest)
         )
 
     def covers(self, margin: float) -> bool:
@@ -96,8 +102,8 @@ class ScopeGuard:
         return self.minimum is None or margin >= self.minimum
 
 
-def _nearest_mean(similarities: np.ndarray) -> float:
-    return float(np.sort(similarities)[-NEAREST:].mean())
+def _nearest_mean(similarities: np.ndarray, nearest: int) -> float:
+    return float(np.sort(similarities)[-nearest:].mean())
 
 
 def write_vectors(embedder: Embedder) -> Path:

@@ -18,41 +18,11 @@ from bot.questions import (
     ordinal_agreement,
     ordinals_in,
 )
+from bot.tuning import ANSWER_TUNING, AnswerTuning, PickerWeights
 from index.documents import Chunk, SearchHit
 from index.embedding import Embedder
 from index.keyword import tokenize
 from index.sentence_vectors import sentence_texts
-
-# Share of words two sentences need in common to count as one statement told twice.
-NEAR_DUPLICATE = 0.6
-SENTENCE_CACHE_SIZE = 50_000  # ~75 MB of 384-dimension vectors
-
-
-@dataclass(frozen=True)
-class PickerWeights:
-    """What each clue adds to a sentence's similarity to the question, scaled 0-1 in its pool.
-
-    Fitted jointly by bench/tune_picker.py on the development questions (leave-one-set-out:
-    docs/benchmarks.md, "Picking sentences"); each weight says why it exists.
-    """
-
-    # Divided by the passage's rank (1, 2, ...): answers should come from the article that
-    # matched, not from the opening lines of others on the same subject.
-    rank_prior: float = 0.5
-    # For a sentence carrying the kind of fact asked for (a number, a name, a place).
-    answer_type: float = 0.5
-    # For naming the ordinal the question names; as much off for naming only others.
-    ordinal: float = 0.15
-    # Off an article's opening sentence when a specific fact is asked for (who, how many, how
-    # long): it sets the scene and resembles every question about the event.
-    lead_penalty: float = 0.1
-    # Times freshness (1.0 newest, halving every 30 days) for a status question.
-    freshness: float = 0.3
-    # For sharing the best sentence's article: the sentences around a fact usually carry the
-    # details asked for, where other articles' opening lines only restate the subject.
-    coherence: float = 0.35
-    # Sentences scored by similarity, the likeliest by the clues above; the rest are dropped.
-    scored: int = 30
 
 
 @dataclass
@@ -91,9 +61,17 @@ class Clues:
 class SentencePicker:
     """Scores candidate sentences against a question; sentence vectors are cached across answers."""
 
-    def __init__(self, embedder: Embedder, weights: PickerWeights | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        weights: PickerWeights | None = None,
+        *,
+        tuning: AnswerTuning = ANSWER_TUNING,
+    ) -> None:
         self.embedder = embedder
-        self.weights = weights or PickerWeights()
+        self.weights = weights or tuning.picker
+        self.cache_size = tuning.sentence_cache_size
+        self.min_words = tuning.min_sentence_words
         # Popular questions hit the same passages: their sentences are embedded once.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -114,7 +92,7 @@ class SentencePicker:
         `stored` maps embedded sentence texts to the vectors ingest already made for them; only
         the others are embedded now.
         """
-        pool = candidate_clues(question, hits, status=status)
+        pool = candidate_clues(question, hits, status=status, min_words=self.min_words)
         if not pool:
             return []
         return self._choose_among(pool, query_vector, stored or {}, count, language)
@@ -149,12 +127,18 @@ class SentencePicker:
             found.update(fresh)
             with self._lock:
                 self._cache.update(fresh)
-                while len(self._cache) > SENTENCE_CACHE_SIZE:
+                while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return np.vstack([found[sentence] for sentence in sentences])
 
 
-def candidate_clues(question: str, hits: list[SearchHit], *, status: bool) -> list[Clues]:
+def candidate_clues(
+    question: str,
+    hits: list[SearchHit],
+    *,
+    status: bool,
+    min_words: int = ANSWER_TUNING.min_sentence_words,
+) -> list[Clues]:
     """Return each sentence of the hits once (with its best-ranked passage), and its clues."""
     wanted = answer_type(question)
     asked_ordinals = ordinals_in(question)
@@ -163,7 +147,7 @@ def candidate_clues(question: str, hits: list[SearchHit], *, status: bool) -> li
     for rank, hit in enumerate(hits):
         for index, (sentence, embedded) in enumerate(sentence_texts(hit.chunk.text)):
             # Overlapping chunks repeat sentences: the first, best-ranked, is kept.
-            if len(sentence.split()) < 5 or sentence in found:
+            if len(sentence.split()) < min_words or sentence in found:
                 continue
             found[sentence] = Clues(
                 text=sentence,
@@ -241,10 +225,10 @@ def _same_statement(first: str, second: str) -> bool:
     if not words_first or not words_second:
         return False
     shared = len(words_first & words_second) / len(words_first | words_second)
-    return shared >= NEAR_DUPLICATE
+    return shared >= ANSWER_TUNING.near_duplicate
 
 
 def freshness(published: date, newest: date) -> float:
-    """1.0 for the newest reporting, halving every 30 days before it."""
+    """1.0 for the newest reporting, halving every freshness_half_life_days before it."""
     age = (newest - published).days
-    return float(0.5 ** (age / 30))
+    return float(0.5 ** (age / ANSWER_TUNING.freshness_half_life_days))

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from index.keyword import APOSTROPHE, tokenize
 from index.tsv import read_rows
+from index.tuning import SEARCH_TUNING
 
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.tsv"
 _CYRILLIC_WORD = re.compile(r"[а-яёіїєґ]+")
 # Apostrophes inside Ukrainian words (APOSTROPHE) are dropped, as the keyword tokenizer drops them.
-MIN_STEM = 4
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,9 @@ class Glossary:
         self._by_first_token: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for number, concept in enumerate(concepts):
             for sequence in concept.stems:
-                self._by_prefix.setdefault(sequence[0][:MIN_STEM], []).append((sequence, number))
+                self._by_prefix.setdefault(
+                    sequence[0][: SEARCH_TUNING.glossary_min_stem], []
+                ).append((sequence, number))
             for form in concept.english:
                 tokens = tuple(tokenize(form))
                 if tokens:
@@ -85,7 +87,9 @@ class Glossary:
         words = _CYRILLIC_WORD.findall(APOSTROPHE.sub("", text.lower()))
         found: list[int] = []
         for start, word in enumerate(words):
-            for sequence, number in self._by_prefix.get(word[:MIN_STEM], ()):
+            for sequence, number in self._by_prefix.get(
+                word[: SEARCH_TUNING.glossary_min_stem], ()
+            ):
                 if number not in found and _starts_with(words[start:], sequence):
                     found.append(number)
         return found
@@ -108,9 +112,16 @@ def _read_concepts(path: Path) -> list[Concept]:
             for form in APOSTROPHE.sub("", cell).split("|")
             if form.strip()
         )
-        short = [stem for sequence in stems for stem in sequence if len(stem) < MIN_STEM]
+        short = [
+            stem
+            for sequence in stems
+            for stem in sequence
+            if len(stem) < SEARCH_TUNING.glossary_min_stem
+        ]
         if short:
-            raise ValueError(f"{path}:{number}: stems shorter than {MIN_STEM}: {short}")
+            raise ValueError(
+                f"{path}:{number}: stems shorter than {SEARCH_TUNING.glossary_min_stem}: {short}"
+            )
         concepts.append(Concept(english=english, stems=stems))
     return concepts
 

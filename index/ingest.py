@@ -28,7 +28,8 @@ from index.store import (
 )
 from index.tracking import overrides_json, tracks_of, with_tracks
 from index.tracks import Track, TrackOverrides
-from index.vectors import FLAT_LIMIT, build_vector_index
+from index.tuning import SEARCH_TUNING
+from index.vectors import build_vector_index
 
 
 @dataclass
@@ -94,7 +95,7 @@ def ingest_articles(
     chunking: ChunkingSettings | None = None,
     rebuild: bool = False,
     progress: bool = False,
-    flat_limit: int = FLAT_LIMIT,
+    flat_limit: int = SEARCH_TUNING.flat_limit,
     tracks: TrackOverrides | None = None,
 ) -> IngestReport:
     """Add new and changed articles to the index at `index_dir`, re-embedding nothing else."""

@@ -10,6 +10,8 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from index.tuning import SEARCH_TUNING
+
 # bm25s sets its own logger to DEBUG on import, which would print on every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -135,7 +137,8 @@ class KeywordIndex:
         indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
         ids = np.asarray(token_ids, dtype=np.int64)
         postings = int((indptr[ids + 1] - indptr[ids]).sum())
-        if postings > self.size // 4 or self.retriever.nonoccurrence_array is not None:
+        full_scan = postings > self.size * SEARCH_TUNING.keyword_full_scan_share
+        if full_scan or self.retriever.nonoccurrence_array is not None:
             scores = self.retriever.get_scores_from_ids(token_ids)
             rows = np.flatnonzero(scores > 0)
             return rows, scores[rows]

@@ -11,15 +11,14 @@ import numpy as np
 
 from index.documents import SearchHit
 from index.embedding import Embedder
+from index.fusion import ranks, reciprocal_rank_scores
 from index.glossary import default_glossary
 from index.keyword import KeywordIndex
 from index.normalize import keyword_writing, language_writing
 from index.sentence_vectors import sentence_texts
 from index.store import IndexSnapshot, IndexStoreError, check_model, load_snapshot
 from index.track_catalog import TrackCatalog
-
-RRF_K = 60
-CANDIDATES = 50
+from index.tuning import SEARCH_TUNING
 
 
 @dataclass(frozen=True)
@@ -189,7 +188,7 @@ class Searcher:
         *,
         filters: SearchFilters | None = None,
         mode: str = "hybrid",
-        candidates: int = CANDIDATES,
+        candidates: int = SEARCH_TUNING.candidates,
         query_vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
         """Return the k best chunks for the query; mode is 'hybrid', 'dense' or 'keyword'."""
@@ -249,14 +248,13 @@ class Searcher:
         the other two found: ranked by the summed rarity of those concepts each passage names,
         whatever its language (index/concepts.py).
         """
-        fused: dict[int, float] = {}
-        dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
-        keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword, start=1)}
+        dense_rank = ranks(row for row, _ in dense)
+        keyword_rank = ranks(row for row, _ in keyword)
         keyword_vote = dict(keyword_rank)
         if query_writing is not None:
             # English passages get a keyword rank of their own from the translated terms; other
             # passages the query's words cannot reach have their dense rank stand in.
-            translated_rank = {row: r for r, (row, _) in enumerate(translated or [], start=1)}
+            translated_rank = ranks(row for row, _ in translated or [])
             for row in dense_rank.keys() | translated_rank.keys():
                 writing = self._writing(row)
                 if writing in (query_writing, None):
@@ -266,9 +264,7 @@ class Searcher:
                 if rank is not None:
                     # Stray matches on shared short words do not make the keyword ranking fair.
                     keyword_vote[row] = min(rank, keyword_vote.get(row, rank))
-        for ranks in (dense_rank, keyword_vote):
-            for row, rank in ranks.items():
-                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+        fused = reciprocal_rank_scores([dense_rank, keyword_vote])
         concept_rank: dict[int, int] = {}
         if concepts:
             named = self.snapshot.concept_index.scores(concepts, fused)
@@ -277,9 +273,9 @@ class Searcher:
                 (row for row in named if named[row] > 0),
                 key=lambda row: (-named[row], -fused[row], row),
             )
-            for rank, row in enumerate(ranked, start=1):
-                concept_rank[row] = rank
-                fused[row] += 1.0 / (RRF_K + rank)
+            concept_rank = ranks(ranked)
+            for row, vote in reciprocal_rank_scores([concept_rank]).items():
+                fused[row] += vote
         best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
         cosine = dict(dense)
         missing = [row for row in best if row not in cosine]

@@ -21,7 +21,8 @@ import numpy as np
 from index.chunking import split_sentences
 from index.documents import Chunk
 from index.embedding import Embedder, encode_in_batches
-from index.vectors import FLAT_LIMIT, VectorIndex, build_vector_index
+from index.tuning import SEARCH_TUNING
+from index.vectors import VectorIndex, build_vector_index
 
 FILE_NAME = "sentences.npy"
 ROWS_FILE = "sentence_rows.npy"
@@ -61,7 +62,7 @@ class SentenceVectors:
 
     @classmethod
     def build(
-        cls, vectors: np.ndarray, indptr: np.ndarray, *, flat_limit: int = FLAT_LIMIT
+        cls, vectors: np.ndarray, indptr: np.ndarray, *, flat_limit: int = SEARCH_TUNING.flat_limit
     ) -> SentenceVectors:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         return cls(vectors, indptr, build_vector_index(vectors, flat_limit=flat_limit))

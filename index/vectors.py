@@ -9,20 +9,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-# Exact search costs ~11 ms per query at 100k chunks and ~95 ms at 1M on a quiet core
-# (docs/benchmarks.md); above this size HNSW keeps queries in single-digit milliseconds.
-FLAT_LIMIT = 200_000
-# At 1M vectors shaped like real embeddings (bench/bench_hnsw_recall.py), real questions' recall@10
-# was 0.71 with efConstruction 40 / efSearch 128 and 0.96 with 100 / 512, for 0.9 ms per search
-# and a build of ~4 minutes: the search stays small beside the ~20 ms query encoding.
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 100
-HNSW_EF_SEARCH = 512
-RECALL_SAMPLE = 200
-# Probe queries for the manifest's recall: the mean of this many random stored vectors, moved by
-# noise of this total norm (see measure_recall).
-PROBE_MIX = 1
-PROBE_NOISE = 0.05
+from index.tuning import SEARCH_TUNING
 
 
 @dataclass
@@ -56,12 +43,14 @@ class VectorIndex:
     def load(cls, path: Path, description: dict[str, Any]) -> VectorIndex:
         index = faiss.read_index(str(path))
         if description["type"] == "hnsw":
-            ef_search = description["params"].get("ef_search", HNSW_EF_SEARCH)
+            ef_search = description["params"].get("ef_search", SEARCH_TUNING.hnsw_ef_search)
             faiss.ParameterSpace().set_index_parameter(index, "efSearch", ef_search)
         return cls(index, description["type"], description["params"], description["recall_at_10"])
 
 
-def build_vector_index(vectors: np.ndarray, *, flat_limit: int = FLAT_LIMIT) -> VectorIndex:
+def build_vector_index(
+    vectors: np.ndarray, *, flat_limit: int = SEARCH_TUNING.flat_limit
+) -> VectorIndex:
     """Build the index type that suits the vector count; HNSW recall is measured against exact."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     count, dimension = vectors.shape
@@ -69,11 +58,15 @@ def build_vector_index(vectors: np.ndarray, *, flat_limit: int = FLAT_LIMIT) -> 
         flat = faiss.IndexFlatIP(dimension)
         flat.add(vectors)
         return VectorIndex(flat, "flat", {}, 1.0)
-    hnsw = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    hnsw = faiss.IndexHNSWFlat(dimension, SEARCH_TUNING.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = SEARCH_TUNING.hnsw_ef_construction
     hnsw.add(vectors)
-    hnsw.hnsw.efSearch = HNSW_EF_SEARCH
-    params = {"m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": HNSW_EF_SEARCH}
+    hnsw.hnsw.efSearch = SEARCH_TUNING.hnsw_ef_search
+    params = {
+        "m": SEARCH_TUNING.hnsw_m,
+        "ef_construction": SEARCH_TUNING.hnsw_ef_construction,
+        "ef_search": SEARCH_TUNING.hnsw_ef_search,
+    }
     return VectorIndex(hnsw, "hnsw", params, measure_recall(hnsw, vectors))
 
 
@@ -82,8 +75,8 @@ def measure_recall(
     vectors: np.ndarray,
     k: int = 10,
     *,
-    mix: int = PROBE_MIX,
-    noise: float = PROBE_NOISE,
+    mix: int = SEARCH_TUNING.probe_mix,
+    noise: float = SEARCH_TUNING.probe_noise,
 ) -> float:
     """Recall@k of `index` against exact search, for probe queries made from stored vectors.
 
@@ -93,7 +86,7 @@ def measure_recall(
     imitates far better (bench/bench_hnsw_recall.py compares both with real questions).
     """
     rng = np.random.default_rng(0)
-    size = min(RECALL_SAMPLE, len(vectors))
+    size = min(SEARCH_TUNING.recall_sample, len(vectors))
     queries = np.zeros((size, vectors.shape[1]), dtype=np.float32)
     for _ in range(mix):
         queries += vectors[rng.choice(len(vectors), size=size, replace=False)]

@@ -17,7 +17,8 @@ from bot import i18n
 from bot.answering import Answerer, is_status_question, question_language
 from bot.composing import render_plain
 from bot.generative import ChatCompletionsGenerator
-from bot.sentences import PickerWeights, SentencePicker, candidate_clues, pick
+from bot.sentences import SentencePicker, candidate_clues, pick
+from bot.tuning import PickerWeights
 from index.chunking import ChunkingSettings
 from index.documents import Article
 from index.embedding import FakeEmbedder

@@ -9,14 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answering import SENTENCE_CHUNKS, Answerer
+from bot.answering import Answerer
+from bot.tuning import ANSWER_TUNING
 from index.concepts import ConceptIndex
 from index.documents import Article
 from index.embedding import FakeEmbedder
 from index.glossary import Glossary, default_glossary
 from index.ingest import ingest_articles
-from index.search import RRF_K, Searcher
+from index.search import Searcher
 from index.store import current_generation, load_snapshot
+from index.tuning import SEARCH_TUNING
 from tests.support.articles import synthetic_article
 
 ROWS = (
@@ -138,8 +140,8 @@ def test_the_concept_vote_adds_one_reciprocal_rank_by_concept_score(tmp_path: Pa
     before = {hit.chunk.article_id: hit.score for hit in plain}
     after = {hit.chunk.article_id: hit.score for hit in voted}
     # "call" names prisoners, exchange and the phone call; "swap" only the first two.
-    assert after["call"] - before["call"] == pytest.approx(1 / (RRF_K + 1))
-    assert after["swap"] - before["swap"] == pytest.approx(1 / (RRF_K + 2))
+    assert after["call"] - before["call"] == pytest.approx(1 / (SEARCH_TUNING.rrf_k + 1))
+    assert after["swap"] - before["swap"] == pytest.approx(1 / (SEARCH_TUNING.rrf_k + 2))
     assert after["weather"] == pytest.approx(before["weather"])
 
 
@@ -156,7 +158,7 @@ def test_a_cyrillic_question_finds_the_english_report_over_a_same_language_one(
 ) -> None:
     # Among the passages the answer is picked from (with sentence vectors, the Russian report's
     # sentences on other swaps come close: the English report ranks 4th for the Russian question).
-    hits = e5_searcher.search(question, SENTENCE_CHUNKS)
+    hits = e5_searcher.search(question, ANSWER_TUNING.sentence_chunks)
     assert "trump-putin-call-mar18" in [hit.chunk.article_id for hit in hits]
     assert "175" in e5_answerer.answer(question).text
 

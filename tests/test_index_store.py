@@ -28,14 +28,8 @@ from index.store import (
     load_snapshot,
     read_manifest,
 )
-from index.vectors import (
-    HNSW_EF_CONSTRUCTION,
-    HNSW_EF_SEARCH,
-    HNSW_M,
-    VectorIndex,
-    build_vector_index,
-    measure_recall,
-)
+from index.tuning import SEARCH_TUNING
+from index.vectors import VectorIndex, build_vector_index, measure_recall
 from tests.support.articles import REPO_ROOT, synthetic_article
 
 
@@ -94,9 +88,9 @@ def test_hnsw_recall_is_measured_and_high(tmp_path: Path) -> None:
     description = index.describe()
     assert description["type"] == "hnsw"
     assert description["params"] == {
-        "m": HNSW_M,
-        "ef_construction": HNSW_EF_CONSTRUCTION,
-        "ef_search": HNSW_EF_SEARCH,
+        "m": SEARCH_TUNING.hnsw_m,
+        "ef_construction": SEARCH_TUNING.hnsw_ef_construction,
+        "ef_search": SEARCH_TUNING.hnsw_ef_search,
     }
     assert 0.9 <= description["recall_at_10"] <= 1.0
     queries = unit_vectors(200, 32, seed=6)
@@ -107,7 +101,7 @@ def test_hnsw_recall_is_measured_and_high(tmp_path: Path) -> None:
     # efSearch is not stored in the FAISS file; loading restores it from the description.
     index.save(tmp_path / "hnsw.faiss")
     reloaded = VectorIndex.load(tmp_path / "hnsw.faiss", description)
-    assert reloaded.index.hnsw.efSearch == HNSW_EF_SEARCH
+    assert reloaded.index.hnsw.efSearch == SEARCH_TUNING.hnsw_ef_search
     np.testing.assert_array_equal(reloaded.search(queries, 10)[1], rows)
 
 

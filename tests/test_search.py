@@ -15,8 +15,9 @@ from index.embedding import Embedder, FakeEmbedder
 from index.ingest import ingest_articles
 from index.keyword import KeywordIndex, tokenize
 from index.normalize import dominant_script, keyword_writing
-from index.search import RRF_K, Searcher, SearchFilters
+from index.search import Searcher, SearchFilters
 from index.store import IndexStoreError
+from index.tuning import SEARCH_TUNING
 from tests.support.articles import REPO_ROOT
 from tests.support.search import brute_force_best_sentence
 
@@ -91,7 +92,7 @@ def test_fused_scores_are_reciprocal_rank_sums_in_a_stable_order(
     assert len(hits) == 10
     for hit in hits:
         ranks = (hit.dense_rank, hit.keyword_rank, hit.concept_rank)
-        expected = sum(1.0 / (RRF_K + rank) for rank in ranks if rank)
+        expected = sum(1.0 / (SEARCH_TUNING.rrf_k + rank) for rank in ranks if rank)
         assert hit.score == pytest.approx(expected)
     # The concept vote is for Ukrainian and Russian questions; an English one has BM25.
     assert not any(hit.concept_rank for hit in hits)
@@ -99,7 +100,9 @@ def test_fused_scores_are_reciprocal_rank_sums_in_a_stable_order(
     assert any(hit.concept_rank for hit in cyrillic)
     for hit in cyrillic:
         ranks = (hit.dense_rank, hit.keyword_rank, hit.concept_rank)
-        assert hit.score >= sum(1.0 / (RRF_K + rank) for rank in ranks if rank) - 1e-12
+        assert (
+            hit.score >= sum(1.0 / (SEARCH_TUNING.rrf_k + rank) for rank in ranks if rank) - 1e-12
+        )
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
     again = Searcher.open(index_dir, fake_embedder).search(query, 10)
     assert [(h.chunk.chunk_id, h.score) for h in again] == [
@@ -277,7 +280,7 @@ def test_passage_in_another_alphabet_gets_its_keyword_vote_from_its_dense_rank(
     assert plain[0].chunk.article_id == "uk"
     fair = searcher.fuse(vector, dense, keyword, k=2, query_writing="uk")
     assert [hit.chunk.article_id for hit in fair] == ["en", "uk"]
-    assert fair[0].score == pytest.approx(2 / (RRF_K + 1))
+    assert fair[0].score == pytest.approx(2 / (SEARCH_TUNING.rrf_k + 1))
     assert fair[0].keyword_rank is None, "the reported keyword rank stays the real one"
     # A Latin-script query reads the English passage itself: nothing is imputed for it.
     latin = searcher.fuse(vector, dense, keyword, k=2, query_writing="latin")

@@ -1,0 +1,119 @@
+"""The numbers that tune answering, in one place, each with why it has its value.
+
+Figures behind them are in docs/benchmarks.md and docs/answers.md with the commands that
+reproduce them; tuning uses the development question sets (bench/questions/manifest.tsv).
+`Answerer(tuning=...)` takes another set of values; `Settings.answer_tuning()` (bot/config.py)
+applies the ones a deployer may change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class PickerWeights:
+    """What each clue adds to a sentence's similarity to the question, scaled 0-1 in its pool.
+
+    Fitted jointly by bench/tune_picker.py on the development questions (leave-one-set-out:
+    docs/benchmarks.md, "Picking sentences"); each weight says why it exists.
+    """
+
+    # Divided by the passage's rank (1, 2, ...): answers should come from the article that
+    # matched, not from the opening lines of others on the same subject.
+    rank_prior: float = 0.5
+    # For a sentence carrying the kind of fact asked for (a number, a name, a place).
+    answer_type: float = 0.5
+    # For naming the ordinal the question names; as much off for naming only others.
+    ordinal: float = 0.15
+    # Off an article's opening sentence when a specific fact is asked for (who, how many, how
+    # long): it sets the scene and resembles every question about the event.
+    lead_penalty: float = 0.1
+    # Times freshness (1.0 newest, halving every freshness_half_life_days) for a status question.
+    freshness: float = 0.3
+    # For sharing the best sentence's article: the sentences around a fact usually carry the
+    # details asked for, where other articles' opening lines only restate the subject.
+    coherence: float = 0.35
+    # Sentences scored by similarity, the likeliest by the clues above; the rest are dropped.
+    scored: int = 30
+
+
+def _frozen(values: dict[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(values)
+
+
+@dataclass(frozen=True)
+class AnswerTuning:
+    """How a question is answered: retrieval sizes, declining, reading, picking, recency."""
+
+    # Cosine of the best passage below which the library is taken not to cover the question,
+    # per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
+    calibrated_thresholds: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(
+            {"multilingual-e5-small": 0.806, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
+        )
+    )
+    # The threshold of a model not calibrated above.
+    default_threshold: float = 0.35
+    # Least scope margin (bot/scope.py) of an in-scope question, per model, calibrated with the
+    # threshold; a model that is not listed is judged by the cosine threshold alone.
+    calibrated_margins: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"multilingual-e5-small": -0.050})
+    )
+    # The scope margin averages the cosines of this many nearest in-scope and off-topic texts.
+    scope_nearest: int = 3
+    # How much the off-topic texts' pull counts against the in-scope texts' in the margin.
+    off_topic_weight: float = 2
+    # A moderator's correction is reused when a new question is at least this close to the old
+    # one; e5 puts any two questions about the talks near 0.9, so it needs a higher bar.
+    correction_match: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"multilingual-e5-small": 0.95})
+    )
+    # The bar of a model not listed above.
+    default_correction_match: float = 0.9
+    # Passages retrieved per question; a month named in the question adds half as many from it.
+    retrieve_k: int = 8
+    # Sentences quoted in an answer (NEGOBOT_ANSWER_SENTENCES changes it).
+    answer_sentences: int = 6
+    # Sentences quoted after the one the reader found (NEGOBOT_READER_SUPPORT_SENTENCES).
+    support_sentences: int = 1
+    # Top passages whose sentences the picker reads.
+    sentence_chunks: int = 5
+    # Passages the extractive reader reads per question: its cost grows with each, and the
+    # answer is nearly always in the top five hits (recall@3 is about 0.97 on the bench sets).
+    read_passages: int = 5
+    # Sentences shorter than this many words are never picked: headings, datelines, fragments.
+    min_sentence_words: int = 5
+    # Share of words two sentences need in common to count as one statement told twice.
+    near_duplicate: float = 0.6
+    # Sentence vectors kept between answers: ~75 MB of 384-dimension vectors.
+    sentence_cache_size: int = 50_000
+    # A report's freshness (for status questions) halves with every this many days of age.
+    freshness_half_life_days: int = 30
+    # The weights of the sentence picker's clues.
+    picker: PickerWeights = field(default_factory=PickerWeights)
+    # "What's the latest" is answered from the reporting of the weeks before the newest article.
+    recent_days: int = 45
+    # Passages taken from that window (half of what a question retrieves).
+    recent_k: int = 4
+    # Passages read to find the newest report on a status question's subject (bench: 16 missed
+    # the July round for an English question about Istanbul, which only the Russian report covers).
+    subject_pool: int = 30
+    # A newer report naming this share of the subject (by rarity) is the newer report on it: for
+    # "is there a ceasefire, or at least a peace plan?" the November report on the plan, not
+    # June's report that mentions a truce, a plan and peace (bench: 0.6 lost a question, 0.8
+    # changed none).
+    subject_share: float = 0.7
+    # Reports on an event late in a month are often published early in the next: a month named
+    # in a question reaches this many days into the next.
+    period_grace_days: int = 3
+
+    @property
+    def period_k(self) -> int:
+        """Passages retrieved from the month a question names."""
+        return self.retrieve_k // 2
+
+
+ANSWER_TUNING = AnswerTuning()
