@@ -53,7 +53,7 @@ from index.store import IndexStoreError  # noqa: E402
 
 DEFAULT_WORK_DIR = Path("/tmp/negobot-scifact")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
+DOCS_FILE = REPO_ROOT / "docs" / "scifact.md"
 START_MARK = "<!-- scifact:start -->"
 END_MARK = "<!-- scifact:end -->"
 # Chunk hits asked for per query: enough that at least 100 distinct abstracts are ranked.
@@ -170,7 +170,7 @@ publishes 0.665 for BM25.
 
 
 def docs_section(results: dict[str, dict]) -> str:
-    """Return our part of docs/benchmarks.md, markers included."""
+    """Return our part of docs/scifact.md, markers included."""
     commands = "\n".join(sorted({row["command"] for row in results.values()}))
     notes = SETUP_NOTES.format(date=FIXED_PUBLISHED.isoformat(), tokenizer=TOKENIZER_VERSION)
     measured = {row["config"] for row in results.values()}
@@ -189,7 +189,7 @@ def write_docs(results: dict[str, dict], docs_file: Path) -> None:
     section = docs_section(results)
     if not docs_file.is_file():
         docs_file.parent.mkdir(parents=True, exist_ok=True)
-        docs_file.write_text(f"# Benchmarks\n\n{section}\n", encoding="utf-8")
+        docs_file.write_text(f"# SciFact\n\n{section}\n", encoding="utf-8")
         return
     text = docs_file.read_text(encoding="utf-8")
     start, end = text.find(START_MARK), text.find(END_MARK)

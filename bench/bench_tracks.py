@@ -2,7 +2,7 @@
 
     python bench/bench_tracks.py [--model NAME] [--later FOLDER ...] LIBRARY [LIBRARY ...]
 
-Builds a throwaway index of the libraries through the normal ingest path (oldest report first,
+Builds a temporary index of the libraries through the normal ingest path (oldest report first,
 as any first ingest does), then ingests the --later folders incrementally, and prints each
 track with its articles. Where an article's id says which negotiation it reports on (the mixed
 sample library: mixed-<a>-<b>-...; data/articles: all Ukraine–Russia), it also counts the

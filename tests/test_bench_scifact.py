@@ -58,7 +58,7 @@ def test_every_query_is_scored_through_ingest_and_search(
 ) -> None:
     data = write_beir(tmp_path / "beir")
     work = tmp_path / "work"
-    docs = tmp_path / "benchmarks.md"
+    docs = tmp_path / "scifact.md"
     configs = "dense-whole,dense,keyword,keyword-nostem,hybrid,hybrid-nostem"
     args = ["--data", str(data), "--model", "fake", "--work-dir", str(work), "--configs", configs]
     code = bench_scifact.main([*args, "--write-docs", "--docs-file", str(docs)])
@@ -135,7 +135,7 @@ def test_article_scores_by_its_best_chunk() -> None:
 
 
 def test_docs_update_touches_only_our_section(tmp_path: Path) -> None:
-    docs = tmp_path / "benchmarks.md"
+    docs = tmp_path / "scifact.md"
     docs.write_text(
         "# Benchmarks\n\nOther section.\n\n<!-- scifact:start -->\nold\n<!-- scifact:end -->\n"
         "\nTrailing section.\n",

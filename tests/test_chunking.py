@@ -194,6 +194,7 @@ def test_real_articles_fit_the_model_window_with_their_title(
     window = real_embedder.max_tokens
     assert window == 256
     settings = ChunkingSettings()
+    assert sample_articles, "the sample library has articles"
     seen = 0
     for article in sample_articles:
         chunks = chunk_article(
@@ -237,5 +238,6 @@ def test_long_title_shrinks_the_real_budget(real_embedder: Embedder) -> None:
     )
     tokenizer = real_embedder.model.tokenizer  # type: ignore[attr-defined]
     assert real_embedder.count_tokens(article.title) > 100
+    assert chunks, "a long title still leaves room for text"
     for piece in chunks:
         assert len(tokenizer(embedding_text(piece))["input_ids"]) <= window

@@ -83,6 +83,7 @@ def test_new_article_is_added_without_re_embedding_old_ones(
             np.testing.assert_array_equal(new.vectors[row], old_vectors[chunk.chunk_id])
     # Stored row lists line up with the chunks and vectors.
     assert len(new.vectors) == len(new.chunks)
+    assert new.articles, "the updated index holds the articles"
     for key, entry in new.articles.items():
         assert entry.rows and all(new.chunks[row].article_id == key for row in entry.rows)
 

@@ -19,7 +19,9 @@ def test_every_file_is_in_the_manifest_and_every_row_has_a_file() -> None:
 
 
 def test_manifest_counts_match_the_files() -> None:
-    for row in question_sets.manifest():
+    rows = question_sets.manifest()
+    assert rows, "the manifest lists the question sets"
+    for row in rows:
         items = [json.loads(line) for line in row.path.read_text(encoding="utf-8").splitlines()]
         languages = Counter(item["language"] for item in items)
         assert row.questions == len(items), row.name
