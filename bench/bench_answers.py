@@ -31,6 +31,7 @@ from question_sets import read_questions, resolve  # noqa: E402
 
 from bot.answer_types import Answer  # noqa: E402
 from bot.answering import Answerer  # noqa: E402
+from bot.config import DEFAULT_EMBEDDING_MODEL  # noqa: E402
 from bot.profile import activate, load_profile  # noqa: E402
 from bot.questions import named_period, outside_coverage  # noqa: E402
 from bot.reader.model import MODEL_DIR, Reader  # noqa: E402
@@ -195,7 +196,7 @@ def _reader(folder: str | None, threshold: float | None) -> Reader | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument("--model", default=DEFAULT_EMBEDDING_MODEL)
     parser.add_argument(
         "--questions", nargs="+", default=["ordinary-01"], help="Sets, groups or files."
     )
