@@ -36,13 +36,14 @@ from bot.scope import ScopeGuard
 from bot.sentences import SentencePicker
 from bot.status_scope import status_track
 from index.documents import SearchHit
-from index.embedding import Embedder
+from index.embedders.base import Embedder
+from index.embedders.registry import weights_of
 from index.normalize import normalize_text
 from index.search import Searcher, SearchFilters
 
 # Cosine of the best passage below which the library is taken not to cover the question,
 # per model; calibrated by bench/bench_answers.py --calibrate (docs/benchmarks.md).
-CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.806, "all-MiniLM-L6-v2": 0.575, "fake": 0.2}
+CALIBRATED_THRESHOLDS = {"multilingual-e5-small": 0.806, "all-MiniLM-L6-v2": 0.575}
 DEFAULT_THRESHOLD = 0.35
 # A moderator's correction is reused when a new question is at least this close to the old one;
 # e5 puts any two questions about the talks near 0.9, so it needs a higher bar.
@@ -95,7 +96,7 @@ class Answerer:
         self.threshold = (
             threshold
             if threshold is not None
-            else CALIBRATED_THRESHOLDS.get(embedder.name, DEFAULT_THRESHOLD)
+            else CALIBRATED_THRESHOLDS.get(weights_of(embedder.name), DEFAULT_THRESHOLD)
         )
         self.sentences = sentences
         self._corrections = corrections
@@ -137,7 +138,7 @@ class Answerer:
         best = max(
             corrections, key=lambda c: float(self._correction_vectors[c.question] @ query_vector)
         )
-        bar = CORRECTION_MATCH.get(self.embedder.name, DEFAULT_CORRECTION_MATCH)
+        bar = CORRECTION_MATCH.get(weights_of(self.embedder.name), DEFAULT_CORRECTION_MATCH)
         if float(self._correction_vectors[best.question] @ query_vector) < bar:
             return None
         note = i18n.text(

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedding import Embedder, load_embedder, vector_space
+from index.embedders.base import Embedder, vector_space
+from index.embedders.registry import load_embedder, weights_of
 from index.tsv import read_rows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -72,7 +73,9 @@ class ScopeGuard:
     """Tells questions about the talks from questions the library was never meant to answer."""
 
     def __init__(self, embedder: Embedder, margin: float | None = None) -> None:
-        self.minimum = margin if margin is not None else CALIBRATED_MARGINS.get(embedder.name)
+        self.minimum = (
+            margin if margin is not None else CALIBRATED_MARGINS.get(weights_of(embedder.name))
+        )
         self._embedder = embedder
         self._vectors: tuple[np.ndarray, np.ndarray] | None = None
 

@@ -19,7 +19,7 @@ from bot.questions import (
     ordinals_in,
 )
 from index.documents import Chunk, SearchHit
-from index.embedding import Embedder
+from index.embedders.base import Embedder
 from index.keyword import tokenize
 from index.sentence_vectors import sentence_texts
 

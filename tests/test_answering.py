@@ -20,9 +20,9 @@ from bot.generative import ChatCompletionsGenerator
 from bot.sentences import PickerWeights, SentencePicker, candidate_clues, pick
 from index.chunking import ChunkingSettings
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
+from tests.support.embedders import FakeEmbedder
 
 
 def _article(key: str, day: date, title: str, text: str, source: str = "Reuters") -> Article:

@@ -12,12 +12,12 @@ import pytest
 from bot.answering import SENTENCE_CHUNKS, Answerer
 from index.concepts import ConceptIndex
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.glossary import Glossary, default_glossary
 from index.ingest import ingest_articles
 from index.search import RRF_K, Searcher
 from index.store import current_generation, load_snapshot
 from tests.support.articles import synthetic_article
+from tests.support.embedders import FakeEmbedder
 
 ROWS = (
     "prisoners of war|prisoners|POW\tполонен|військовополонен\tпленн|военнопленн\n"

@@ -11,13 +11,14 @@ import pytest
 
 from index.chunking import ChunkingSettings
 from index.documents import Article
-from index.embedding import Embedder, FakeEmbedder
+from index.embedders.base import Embedder
 from index.ingest import ingest_articles
 from index.keyword import KeywordIndex, tokenize
 from index.normalize import dominant_script, keyword_writing
 from index.search import RRF_K, Searcher, SearchFilters
 from index.store import IndexStoreError
 from tests.support.articles import REPO_ROOT
+from tests.support.embedders import FakeEmbedder
 from tests.support.search import brute_force_best_sentence
 
 
