@@ -8,13 +8,18 @@ import json
 import pkgutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from index.documents import Article
 from index.embedders.base import EmbeddingModelError, LoadOptions
 from index.embedders.registry import known_models, load_embedder, register, weights_of
+from index.ingest import ingest_articles
+from index.search import Searcher
+from index.store import IndexStoreError
 from tests.support.articles import REPO_ROOT
 from tests.support.embedders import FakeEmbedder
 
@@ -118,3 +123,22 @@ def test_no_import_cycle_among_the_embedders_and_their_neighbours() -> None:
 
     cycles = [module for module in modules if reaches(module, module, {module})]
     assert cycles == []
+
+
+class _EngineOf(FakeEmbedder):
+    """The fake's vectors under another engine name, declaring which space they live in."""
+
+    def __init__(self, name: str, space: str) -> None:
+        super().__init__(name=name)
+        self.vector_space = space
+
+
+def test_an_index_is_read_by_any_engine_of_its_vector_space(
+    tmp_path: Path, make_articles: Callable[..., list[Article]]
+) -> None:
+    ingest_articles(make_articles(3), index_dir=tmp_path, embedder=_EngineOf("engine-a", "shared"))
+    assert Searcher.open(tmp_path, _EngineOf("engine-b", "shared")).search("talks", 2)
+    with pytest.raises(IndexStoreError, match="negobot ingest --rebuild"):
+        Searcher.open(tmp_path, _EngineOf("engine-a", "shared-int8"))
+    with pytest.raises(IndexStoreError, match="'engine-a'"):
+        Searcher.open(tmp_path, _EngineOf("engine-c", "other"))

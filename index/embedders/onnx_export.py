@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 
@@ -16,11 +17,16 @@ def fuse_and_quantise(raw_path: Path, out_dir: Path, *, heads: int, hidden: int)
     )
     fused.save_model_to_file(str(out_dir / "model.onnx"))
     raw_path.unlink()
-    quantize_dynamic(
-        str(out_dir / "model.onnx"),
-        str(out_dir / "model_int8.onnx"),
-        per_channel=True,
-        weight_type=QuantType.QInt8,
-        # The fused ops come from ORT's own domain, where shape inference cannot type them.
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
+    # The quantiser advises pre-processing meant for static (calibrated) quantisation; quiet it.
+    logging.disable(logging.WARNING)
+    try:
+        quantize_dynamic(
+            str(out_dir / "model.onnx"),
+            str(out_dir / "model_int8.onnx"),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            # The fused ops come from ORT's own domain, where shape inference cannot type them.
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+    finally:
+        logging.disable(logging.NOTSET)

