@@ -15,7 +15,7 @@ import numpy as np
 
 from index.chunking import ChunkingSettings, embedding_text
 from index.documents import Article, SearchHit
-from index.embedding import Embedder, TextKind, vector_space
+from index.embedders.base import Embedder, TextKind, vector_space
 from index.keyword import KeywordIndex
 from index.search import Searcher
 

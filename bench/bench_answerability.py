@@ -37,7 +37,8 @@ from bot.answering import Answerer  # noqa: E402
 from bot.questions import answer_type, carries_answer_type  # noqa: E402
 from bot.tuning import ANSWER_TUNING  # noqa: E402
 from index.documents import SearchHit  # noqa: E402
-from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.embedders.base import set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.keyword import tokenize  # noqa: E402
 from index.search import Searcher  # noqa: E402
 

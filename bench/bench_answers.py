@@ -37,7 +37,8 @@ from bot.questions import named_period, outside_coverage  # noqa: E402
 from bot.reader.model import MODEL_DIR, Reader  # noqa: E402
 from bot.tuning import ANSWER_TUNING  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
-from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
+from index.embedders.base import Embedder, set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.search import Searcher  # noqa: E402

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_models import article_rank, load_questions  # noqa: E402
 
 from bench._scifact import SCIFACT_DIR as SCIFACT  # noqa: E402
-from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
+from index.embedders.base import Embedder, set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.search import Searcher  # noqa: E402

@@ -29,7 +29,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import index.vectors as vector_module  # noqa: E402
 from bench._scifact import SCIFACT_DIR  # noqa: E402
-from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.embedders.base import set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.tuning import SEARCH_TUNING  # noqa: E402
 from index.vectors import build_vector_index, measure_recall  # noqa: E402
 

@@ -32,7 +32,8 @@ sys.path.insert(0, str(REPO_ROOT))
 import index.ingest as ingest_module  # noqa: E402
 from bench._scifact import SCIFACT_DIR  # noqa: E402
 from index.chunking import ChunkingSettings, embedding_text  # noqa: E402
-from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.embedders.base import set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.keyword import KeywordIndex  # noqa: E402
 from index.loaders import load_articles  # noqa: E402

@@ -23,7 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from index.chunking import embedding_text  # noqa: E402
-from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
+from index.embedders.base import Embedder, set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.search import Searcher  # noqa: E402

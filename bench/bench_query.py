@@ -32,7 +32,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from index.concepts import ConceptIndex  # noqa: E402
 from index.documents import Chunk  # noqa: E402
-from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.embedders.base import set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.keyword import KeywordIndex  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.sentence_vectors import SentenceVectors  # noqa: E402

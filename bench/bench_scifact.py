@@ -38,13 +38,13 @@ from bench._scifact import (  # noqa: E402
     rank_documents,
     safe_name,
 )
-from index.embedding import (  # noqa: E402
+from index.embedders.base import (  # noqa: E402
     Embedder,
     EmbeddingModelError,
-    load_embedder,
     set_threads,
     vector_space,
 )
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.keyword import TOKENIZER_VERSION  # noqa: E402
 from index.language_neutral import LanguageNeutralEmbedder  # noqa: E402

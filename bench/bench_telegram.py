@@ -145,7 +145,8 @@ def markdown_table(results: list[PhaseResult], notes: list[str]) -> str:
 
 
 def build_index(env: dict[str, str], articles: Path) -> None:
-    command = [sys.executable, "-m", "bot.cli", "ingest", str(articles), "-q"]
+    # The fake embedder lives with the tests; this entry point registers it before the CLI runs.
+    command = [sys.executable, "-m", "tests.support.cli_with_fake", "ingest", str(articles), "-q"]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"bench: building the index failed:\n{done.stderr}")
@@ -224,7 +225,9 @@ def serve(options: argparse.Namespace) -> None:
             service = FakeService(delay_seconds=delay)
         else:
             from bot.assistant import build_service
+            from tests.support.embedders import register_fake
 
+            register_fake()
             service = build_service(settings)
             # Load lazily built parts now, so the run measures answering, not a cold start.
             service.ask(QUESTIONS[0], front_end="telegram")

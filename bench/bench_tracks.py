@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.profile import activate, load_profile  # noqa: E402
-from index.embedding import load_embedder, set_threads  # noqa: E402
+from index.embedders.base import set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 from index.ingest import ingest_articles  # noqa: E402
 from index.loaders import load_articles  # noqa: E402
 from index.search import Searcher  # noqa: E402

@@ -38,7 +38,8 @@ from bot.sentences import (  # noqa: E402
     pick,
 )
 from bot.tuning import PickerWeights  # noqa: E402
-from index.embedding import Embedder, load_embedder, set_threads  # noqa: E402
+from index.embedders.base import Embedder, set_threads  # noqa: E402
+from index.embedders.registry import load_embedder  # noqa: E402
 
 GRID: dict[str, Sequence[float]] = {
     "rank_prior": (0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.9),

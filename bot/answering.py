@@ -37,7 +37,8 @@ from bot.sentences import SentencePicker
 from bot.status_scope import status_track
 from bot.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import SearchHit
-from index.embedding import Embedder
+from index.embedders.base import Embedder
+from index.embedders.registry import weights_of
 from index.normalize import normalize_text
 from index.search import Searcher, SearchFilters
 
@@ -87,7 +88,9 @@ class Answerer:
         self.threshold = (
             threshold
             if threshold is not None
-            else tuning.calibrated_thresholds.get(embedder.name, tuning.default_threshold)
+            else tuning.calibrated_thresholds.get(
+                weights_of(embedder.name), tuning.default_threshold
+            )
         )
         self.sentences = sentences
         self._corrections = corrections
@@ -130,7 +133,7 @@ class Answerer:
             corrections, key=lambda c: float(self._correction_vectors[c.question] @ query_vector)
         )
         bar = self.tuning.correction_match.get(
-            self.embedder.name, self.tuning.default_correction_match
+            weights_of(self.embedder.name), self.tuning.default_correction_match
         )
         if float(self._correction_vectors[best.question] @ query_vector) < bar:
             return None

@@ -19,7 +19,8 @@ from bot.logstore.store import LogStore
 from bot.profile import activate, load_profile
 from bot.service import FeedbackKind, FrontEnd, QuestionError, checked_question
 from bot.track_status import track_ranges, track_status, tracks_overview
-from index.embedding import Embedder, load_embedder, set_threads
+from index.embedders.base import Embedder, set_threads
+from index.embedders.registry import load_embedder
 from index.search import Searcher
 from index.store import ArticleEntry, IndexStoreError, current_generation
 from index.track_catalog import TrackCatalog

@@ -22,7 +22,8 @@ class UserError(click.ClickException):
 
 
 def _load_embedder(settings: Settings, threads: int):  # type: ignore[no-untyped-def]
-    from index.embedding import EmbeddingModelError, load_embedder, set_threads
+    from index.embedders.base import EmbeddingModelError, set_threads
+    from index.embedders.registry import load_embedder
 
     set_threads(threads)
     try:
@@ -66,7 +67,7 @@ def cli(ctx: click.Context, index_dir: Path | None) -> None:
 def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool, quiet: bool) -> None:
     """Add articles to the index: files or folders of .jsonl/.md/.txt/.html, feed or page URLs."""
     from bot.ingesting import run_ingest
-    from index.embedding import EmbeddingModelError
+    from index.embedders.base import EmbeddingModelError
     from index.store import IndexStoreError
 
     try:
@@ -145,7 +146,7 @@ def search(
 
 def _service(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.assistant import build_service
-    from index.embedding import EmbeddingModelError
+    from index.embedders.base import EmbeddingModelError
     from index.store import IndexStoreError
 
     try:

@@ -6,7 +6,8 @@ from bot import metrics
 from bot.config import Settings
 from bot.profile import active_profile
 from index.chunking import ChunkingSettings
-from index.embedding import Embedder, load_embedder, set_threads
+from index.embedders.base import Embedder, set_threads
+from index.embedders.registry import load_embedder
 from index.fetch import load_sources
 from index.ingest import IngestReport, ingest_articles
 from index.store import index_write_lock

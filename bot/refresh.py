@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.ingesting import chunking_from
 from bot.profile import active_profile
 from index.documents import Article, LoadProblem
-from index.embedding import Embedder
+from index.embedders.base import Embedder
 from index.fetch import Fetcher, FetchOptions, is_url, load_sources
 from index.ingest import IngestReport, ingest_articles
 from index.store import IndexStoreError, index_write_lock, load_snapshot

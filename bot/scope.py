@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.tuning import ANSWER_TUNING, AnswerTuning
-from index.embedding import Embedder, load_embedder, vector_space
+from index.embedders.base import Embedder, vector_space
+from index.embedders.registry import load_embedder, weights_of
 from index.tsv import read_rows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -75,7 +76,7 @@ class ScopeGuard:
         margin: float | None = None,
         tuning: AnswerTuning = ANSWER_TUNING,
     ) -> None:
-        calibrated = tuning.calibrated_margins.get(embedder.name)
+        calibrated = tuning.calibrated_margins.get(weights_of(embedder.name))
         self.minimum = margin if margin is not None else calibrated
         self._nearest = tuning.scope_nearest
         self._off_topic_weight = tuning.off_topic_weight

@@ -20,7 +20,7 @@ from bot.questions import (
 )
 from bot.tuning import ANSWER_TUNING, AnswerTuning, PickerWeights
 from index.documents import Chunk, SearchHit
-from index.embedding import Embedder
+from index.embedders.base import Embedder
 from index.keyword import tokenize
 from index.sentence_vectors import sentence_texts
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedder_base import Embedder
+from index.embedders.base import Embedder
 from index.language_neutral import DATA_DIR, directions_path
 from index.tsv import read_rows
 
@@ -50,7 +50,7 @@ def language_directions(embedder: Embedder, sentences: dict[str, list[str]]) -> 
 
 def main(argv: list[str] | None = None) -> int:
     """Compute a model's language directions from the parallel sentences and save them."""
-    from index.embedding import load_embedder
+    from index.embedders.registry import load_embedder
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,8 @@ import numpy as np
 from index.chunking import ChunkingSettings, chunk_article, embedding_text
 from index.concepts import ConceptIndex
 from index.documents import Article, Chunk, LoadProblem, identifies_article
-from index.embedding import Embedder, encode_in_batches, vector_space
+from index.embedders.base import Embedder, encode_in_batches, vector_space
+from index.ingest_report import EncodeTimer, IngestReport
 from index.keyword import KeywordIndex
 from index.parties import default_gazetteer
 from index.sentence_vectors import SentenceVectors, embed_sentences
@@ -30,57 +29,6 @@ from index.tracking import overrides_json, tracks_of, with_tracks
 from index.tracks import Track, TrackOverrides
 from index.tuning import SEARCH_TUNING
 from index.vectors import build_vector_index
-
-
-@dataclass
-class IngestReport:
-    """What one ingest run did, for the summary line and for tests."""
-
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    problems: list[LoadProblem] = field(default_factory=list)
-    chunks_embedded: int = 0
-    sentences_embedded: int = 0
-    # A new generation was written for an unchanged library, to add what older versions lacked.
-    upgraded: bool = False
-    total_articles: int = 0
-    total_chunks: int = 0
-    # The tracks this run added or replaced articles in: track id -> article keys.
-    tracks_added: dict[str, list[str]] = field(default_factory=dict)
-    index_version: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.replaced or self.upgraded)
-
-    def summary(self) -> str:
-        parts = [
-            f"added {self.added}",
-            f"replaced {self.replaced}",
-            f"unchanged {self.unchanged}",
-        ]
-        skipped = sum(self.skipped.values())
-        if skipped:
-            reasons = ", ".join(f"{count} {reason}" for reason, count in self.skipped.items())
-            parts.append(f"skipped {skipped} ({reasons})")
-        if self.problems:
-            parts.append(f"{len(self.problems)} problem(s)")
-        if self.upgraded:
-            parts.append("index upgraded")
-        if self.tracks_added:
-            tracks = ", ".join(f"{track} +{len(keys)}" for track, keys in self.tracks_added.items())
-            parts.append(f"tracks: {tracks}")
-        where = self.index_version or "index unchanged"
-        embedded = f"{self.chunks_embedded} chunks"
-        if self.sentences_embedded:
-            embedded += f" and {self.sentences_embedded} sentence vectors"
-        return (
-            f"{', '.join(parts)}; embedded {embedded} in {self.seconds:.1f}s; "
-            f"index now {self.total_articles} articles, {self.total_chunks} chunks ({where})"
-        )
 
 
 def _text_hash(text: str) -> str:
@@ -170,7 +118,8 @@ def ingest_articles(
                 window_tokens=embedder.max_tokens,
             )
         )
-    new_vectors = _embed(embedder, new_chunks, progress=progress)
+    timer = EncodeTimer(embedder)
+    new_vectors = _embed(timer, new_chunks, progress=progress)
     report.chunks_embedded = len(new_chunks)
 
     kept_chunks: list[Chunk] = []
@@ -186,7 +135,7 @@ def ingest_articles(
     sentence_vectors = None
     if chunking.sentence_vectors:
         sentence_vectors = _sentence_vectors(
-            embedder, snapshot, kept_rows, kept_chunks, new_chunks, report, progress, flat_limit
+            timer, snapshot, kept_rows, kept_chunks, new_chunks, report, progress, flat_limit
         )
     report.upgraded = stale and not report.changed
 
@@ -236,6 +185,7 @@ def ingest_articles(
     report.total_articles = len(articles)
     report.total_chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
+    report.encode_seconds = timer.seconds
     return report
 
 

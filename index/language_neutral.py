@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedder_base import Embedder, EmbeddingModelError, TextKind
+from index.embedders.base import Embedder, EmbeddingModelError, TextKind, unit_rows, vector_space
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Part of the vector space's name: bump it when the sentences or the method change, so indexes
@@ -38,7 +38,7 @@ class LanguageNeutralEmbedder:
         self.name = inner.name
         self.dimension = inner.dimension
         self.max_tokens = inner.max_tokens
-        self.vector_space = f"{inner.name}+language-neutral-{METHOD_VERSION}"
+        self.vector_space = f"{vector_space(inner)}+language-neutral-{METHOD_VERSION}"
         self.directions = directions
         self._basis = orthonormal_basis(directions)
 
@@ -51,14 +51,12 @@ class LanguageNeutralEmbedder:
         vectors = self.inner.encode(texts, kind=kind, batch_size=batch_size)
         if not len(vectors):
             return vectors
-        neutral = vectors - (vectors @ self._basis) @ self._basis.T
-        norms = np.linalg.norm(neutral, axis=1, keepdims=True)
-        return np.ascontiguousarray(neutral / np.maximum(norms, 1e-12), dtype=np.float32)
+        return unit_rows(vectors - (vectors @ self._basis) @ self._basis.T)
 
 
-def language_neutral(inner: Embedder) -> LanguageNeutralEmbedder:
-    """Wrap a model with its shipped language directions."""
-    path = directions_path(inner.name)
+def language_neutral(inner: Embedder, weights: str | None = None) -> LanguageNeutralEmbedder:
+    """Wrap a model with the shipped language directions of its weights (default: its name)."""
+    path = directions_path(weights or inner.name)
     try:
         directions = np.load(path)
     except (OSError, ValueError) as error:

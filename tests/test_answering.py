@@ -21,9 +21,9 @@ from bot.sentences import SentencePicker, candidate_clues, pick
 from bot.tuning import PickerWeights
 from index.chunking import ChunkingSettings
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
+from tests.support.embedders import FakeEmbedder
 
 
 def _article(key: str, day: date, title: str, text: str, source: str = "Reuters") -> Article:

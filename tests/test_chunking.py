@@ -9,7 +9,8 @@ import pytest
 
 from index.chunking import ChunkingSettings, chunk_article, embedding_text, split_sentences
 from index.documents import Article, Chunk
-from index.embedding import Embedder, FakeEmbedder
+from index.embedders.base import Embedder
+from tests.support.embedders import FakeEmbedder
 
 WORDS = FakeEmbedder().count_tokens  # one token per word: budgets are easy to reason about
 

@@ -12,10 +12,10 @@ from click.testing import CliRunner, Result
 from bot.cli import cli
 from bot.config import get_settings
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.loaders import load_articles
 from tests.support.articles import SAMPLE_ARTICLES
+from tests.support.embedders import FakeEmbedder
 
 GOOD_ARTICLE = """---
 title: Talks resume in Istanbul

@@ -13,13 +13,13 @@ from bot.answering import Answerer
 from bot.tuning import ANSWER_TUNING
 from index.concepts import ConceptIndex
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.glossary import Glossary, default_glossary
 from index.ingest import ingest_articles
 from index.search import Searcher
 from index.store import current_generation, load_snapshot
 from index.tuning import SEARCH_TUNING
 from tests.support.articles import synthetic_article
+from tests.support.embedders import FakeEmbedder
 
 ROWS = (
     "prisoners of war|prisoners|POW\tполонен|військовополонен\tпленн|военнопленн\n"

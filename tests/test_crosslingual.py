@@ -9,11 +9,13 @@ import pytest
 
 from index.crosslingual import language_directions, read_parallel_sentences
 from index.documents import Article
-from index.embedding import FakeEmbedder, load_embedder, vector_space
+from index.embedders.base import vector_space
+from index.embedders.registry import load_embedder
 from index.ingest import ingest_articles
 from index.language_neutral import LanguageNeutralEmbedder, directions_path
 from index.search import Searcher
 from index.store import IndexStoreError, read_manifest
+from tests.support.embedders import FakeEmbedder
 
 ARTICLE = Article(
     title="Prisoner exchange",

@@ -7,12 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding import (
-    KNOWN_MODELS,
-    EmbeddingModelError,
-    FakeEmbedder,
-    load_embedder,
-)
+from index.embedders.base import EmbeddingModelError
+from index.embedders.registry import known_models, load_embedder
+from tests.support.embedders import FakeEmbedder
 
 RELATED_QUERY = "Where did the prisoner exchange between Ukraine and Russia take place?"
 RELATED = "Ukraine and Russia swapped captured soldiers in a prisoner exchange agreed in Istanbul."
@@ -49,7 +46,7 @@ def test_unknown_model_name_is_refused_clearly() -> None:
         load_embedder("no-such-model")
     message = str(caught.value)
     assert "no-such-model" in message
-    for name in KNOWN_MODELS:
+    for name in known_models():
         assert name in message
 
 

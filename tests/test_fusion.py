@@ -13,10 +13,10 @@ import pytest
 
 from bot.reranking import fused
 from index.documents import Chunk, SearchHit
-from index.embedding import FakeEmbedder
 from index.fusion import ranks, reciprocal_rank_scores
 from index.search import Searcher
 from index.tuning import SEARCH_TUNING
+from tests.support.embedders import FakeEmbedder
 
 Item = TypeVar("Item", bound=Hashable)
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.glossary import Glossary, default_glossary
 from index.ingest import ingest_articles
 from index.search import Searcher
 from tests.support.articles import synthetic_article
+from tests.support.embedders import FakeEmbedder
 
 
 def _glossary(tmp_path: Path, rows: str) -> Glossary:

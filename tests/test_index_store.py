@@ -17,7 +17,6 @@ import pytest
 
 from index.chunking import ChunkingSettings
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.loaders import load_articles
 from index.search import Searcher
@@ -31,6 +30,7 @@ from index.store import (
 from index.tuning import SEARCH_TUNING
 from index.vectors import VectorIndex, build_vector_index, measure_recall
 from tests.support.articles import REPO_ROOT, synthetic_article
+from tests.support.embedders import FakeEmbedder
 
 
 def unit_vectors(count: int, dimension: int, seed: int) -> np.ndarray:
@@ -218,7 +218,7 @@ CHILD = textwrap.dedent(
     # A shell that starts a job in the background makes it ignore SIGINT, and children inherit
     # that; restore Python's own handler so the test means the same wherever it runs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    from index.embedding import FakeEmbedder
+    from tests.support.embedders import FakeEmbedder
     from index.ingest import ingest_articles
     from index.loaders import load_articles
 

@@ -10,12 +10,11 @@ import pytest
 
 from index.chunking import split_sentences
 from index.documents import Article, LoadProblem
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
 from index.store import CURRENT_FILE, load_snapshot
 from tests.support.articles import synthetic_article
-from tests.support.embedders import CountingEmbedder
+from tests.support.embedders import CountingEmbedder, FakeEmbedder
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from bot.answer_types import Answer, Citation
 from bot.answering import Answerer
 from bot.reading import read_hits, sentence_at
 from bot.telegram.messages import format_answer
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
+from tests.support.embedders import FakeEmbedder
 from tests.support.readers import PhraseReader
 from tests.test_answering import LIBRARY
 

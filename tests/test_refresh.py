@@ -13,11 +13,11 @@ from bot import metrics
 from bot.assistant import Negobot
 from bot.config import Settings
 from bot.refresh import FeedRefresher, schedule_refresh
-from index.embedding import FakeEmbedder
 from index.fetch import FetchOptions
 from index.ingest import ingest_articles
 from index.search import Searcher
 from index.store import current_generation, index_write_lock
+from tests.support.embedders import FakeEmbedder
 from tests.support.web import FeedServer, Route, article_page, rss_feed
 
 FAST = FetchOptions(timeout_seconds=0.5, max_bytes=64 * 1024, retry_pause_seconds=0.01)

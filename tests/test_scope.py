@@ -19,9 +19,11 @@ from bot.scope import (
     vectors_path,
 )
 from index.documents import Article
-from index.embedding import Embedder, FakeEmbedder, load_embedder, vector_space
+from index.embedders.base import Embedder, vector_space
+from index.embedders.registry import load_embedder
 from index.ingest import ingest_articles
 from index.search import Searcher
+from tests.support.embedders import FakeEmbedder
 
 
 def _languages(path: Path) -> dict[str, int]:

@@ -11,7 +11,7 @@ import pytest
 
 from index.chunking import ChunkingSettings
 from index.documents import Article
-from index.embedding import Embedder, FakeEmbedder
+from index.embedders.base import Embedder
 from index.ingest import ingest_articles
 from index.keyword import KeywordIndex, tokenize
 from index.normalize import dominant_script, keyword_writing
@@ -19,6 +19,7 @@ from index.search import Searcher, SearchFilters
 from index.store import IndexStoreError
 from index.tuning import SEARCH_TUNING
 from tests.support.articles import REPO_ROOT
+from tests.support.embedders import FakeEmbedder
 from tests.support.search import brute_force_best_sentence
 
 

@@ -10,13 +10,12 @@ import pytest
 
 from index.chunking import ChunkingSettings, chunk_article, split_sentences
 from index.documents import Article, Chunk
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.search import Searcher
 from index.sentence_vectors import SentenceVectors, embed_sentences, sentence_texts
 from index.store import current_generation, load_snapshot
 from tests.support.articles import synthetic_article
-from tests.support.embedders import CountingEmbedder
+from tests.support.embedders import CountingEmbedder, FakeEmbedder
 from tests.support.search import brute_force_best_sentence
 
 QUERIES = ["prisoner exchange", "ceasefire memorandum", "Medinsky", "energy infrastructure pause"]

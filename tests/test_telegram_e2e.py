@@ -118,12 +118,12 @@ def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotApiE
     with BotApiEmulator() as emulator:
         env = bot_env(emulator, tmp)
         ingest = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ingest", str(ARTICLES), "-q"],
+            [sys.executable, "-m", "tests.support.cli_with_fake", "ingest", str(ARTICLES), "-q"],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert ingest.returncode == 0, ingest.stderr
         process = BotProcess(
-            [sys.executable, "-m", "bot.cli", "serve"], env, tmp / "bot.log"
+            [sys.executable, "-m", "tests.support.cli_with_fake", "serve"], env, tmp / "bot.log"
         ).start(emulator)
         yield emulator, tmp
         assert process.stop() == 0, process.log()

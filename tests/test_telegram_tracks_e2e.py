@@ -35,12 +35,12 @@ def tracks_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotAp
             "NEGOBOT_RATE_LIMIT_PER_MINUTE": "30",
         }
         ingest = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ingest", str(articles), "-q"],
+            [sys.executable, "-m", "tests.support.cli_with_fake", "ingest", str(articles), "-q"],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert ingest.returncode == 0, ingest.stderr
         process = BotProcess(
-            [sys.executable, "-m", "bot.cli", "serve"], env, tmp / "bot.log"
+            [sys.executable, "-m", "tests.support.cli_with_fake", "serve"], env, tmp / "bot.log"
         ).start(emulator)
         yield emulator, articles
         assert process.stop() == 0, process.log()

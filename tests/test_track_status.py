@@ -13,7 +13,7 @@ from bot.assistant import Negobot
 from bot.config import Settings
 from bot.logstore.store import LogStore
 from bot.profile import DEFAULT_PROFILE, activate, load_profile
-from index.embedding import FakeEmbedder
+from tests.support.embedders import FakeEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 MIXED = REPO / "data" / "samples" / "mixed"

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from index.documents import Article
-from index.embedding import FakeEmbedder
 from index.ingest import ingest_articles
 from index.loaders import load_articles
 from index.search import Searcher
 from index.store import load_snapshot, read_manifest
 from index.tracks import TrackOverrides
+from tests.support.embedders import FakeEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 MIXED = REPO / "data" / "samples" / "mixed" / "articles"

