@@ -15,12 +15,14 @@ ROLES: tuple[str, ...] = ("reviewer", "approver")
 # Why a question was refused before any search ran (too long, empty).
 REFUSAL_REASONS: tuple[str, ...] = ("too_long", "empty")
 # Why an answer declined: outside the library's dates, too far from every passage, off the
-# bot's subject, or the reader found no answer in the passages.
+# bot's subject, the reader found no answer in the passages, or the question was too short to
+# stand alone with nothing before it.
 ABSTAIN_REASONS: tuple[str, ...] = (
     "outside_dates",
     "below_threshold",
     "off_topic",
     "no_answer_found",
+    "incomplete",
 )
 FEEDBACK_KINDS: tuple[str, ...] = ("helpful", "not_helpful", "report")
 

@@ -2,6 +2,8 @@
 
 TEXTS: dict[str, str] = {
     # answers
+    "about": "(about: {subject})",
+    "incomplete": "Could you ask the whole question? e.g. “{example}”",
     "as_of": "As of {date}:",
     "sources": "Sources",
     "coverage": "My reports run from {first} to {last}.",

@@ -2,6 +2,8 @@
 
 TEXTS: dict[str, str] = {
     # answers
+    "about": "(о: {subject})",
+    "incomplete": "Не могли бы вы задать вопрос полностью? Например: «{example}»",
     "as_of": "По состоянию на {date}:",
     "sources": "Источники",
     "not_in_reports": "Мои источники об этом не пишут. Ближе всего — «{title}» ({source}, {date}).",

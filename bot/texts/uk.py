@@ -2,6 +2,8 @@
 
 TEXTS: dict[str, str] = {
     # answers
+    "about": "(про: {subject})",
+    "incomplete": "Чи могли б ви поставити запитання повністю? Наприклад: «{example}»",
     "as_of": "Станом на {date}:",
     "sources": "Джерела",
     "not_in_reports": "Мої джерела про це не пишуть. Найближче — «{title}» ({source}, {date}).",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer_types import Answer, Citation
+from bot.conversation import ConversationKey
 from bot.service import FeedbackKind, FrontEnd, checked_question
 
 FAIL_WORD = "boom"  # a question containing it makes ask() raise, to exercise error handling
@@ -90,6 +91,8 @@ class FakeService:
         chat_type: str | None = None,
         user_id: int | None = None,
         user_language: str | None = None,
+        conversation: ConversationKey | None = None,
+        reply_to: str | None = None,
     ) -> Answer:
         """Answer from two fixed citations; fail on FAIL_WORD, abstain on ABSTAIN_WORD."""
         if self.delay_seconds:
@@ -103,6 +106,8 @@ class FakeService:
                     "chat_type": chat_type,
                     "user_id": user_id,
                     "user_language": user_language,
+                    "conversation": conversation,
+                    "reply_to": reply_to,
                 }
             )
             uid = f"fake{next(self._uids):08d}"
