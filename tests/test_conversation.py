@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 
 from bot.answer_types import Answer, Citation
 from bot.assistant import Negobot
@@ -20,6 +21,7 @@ from bot.conversation import (
     understand,
 )
 from bot.conversation.followups import is_follow_up, too_short_to_stand_alone
+from bot.logstore import crud
 from bot.logstore.store import LogStore
 from bot.service import QuestionError, checked_question
 from index.embedding import FakeEmbedder
@@ -231,3 +233,14 @@ def test_service_answers_a_follow_up_in_context_and_asks_for_the_whole_question_
     # Another conversation has nothing to lean on.
     other = service.ask("and the bodies?", front_end="chat", conversation=("chat", 2))
     assert other.abstain_reason == "incomplete"
+
+
+def test_the_log_keeps_the_resolved_question_beside_the_one_asked(service: Negobot) -> None:
+    service.ask("How many prisoners were exchanged in Istanbul?", front_end="chat", conversation=1)
+    follow_up = service.ask("when was that?", front_end="chat", conversation=1)
+    assert service.log_store.flush(timeout=10)
+    with Session(service.log_store.engine) as session:
+        row = crud.get_answer(session=session, uid=follow_up.log_id or "")
+    assert row is not None
+    assert row.question == "when was that?"
+    assert row.resolved_question == "when was that? How many prisoners were exchanged in Istanbul?"

@@ -118,6 +118,7 @@ class LogStore:
                 "user_key": self._user_key(user_id),
                 "raw_user_id": user_id if self._store_raw_user_ids else None,
                 "question": str(answer.question),
+                "resolved_question": answer.resolved_question,
                 "language": str(answer.language or ""),
                 "answer_text": str(answer.text or ""),
                 "abstained": bool(answer.abstained),

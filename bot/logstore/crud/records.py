@@ -87,6 +87,7 @@ def _answer_row(record: dict[str, Any]) -> AnswerLog:
         user_key=record.get("user_key"),
         raw_user_id=record.get("raw_user_id"),
         question=record["question"],
+        resolved_question=record.get("resolved_question"),
         language=record.get("language") or "",
         answer_text=record.get("answer_text") or "",
         abstained=bool(record.get("abstained")),
