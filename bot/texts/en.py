@@ -57,6 +57,7 @@ TEXTS: dict[str, str] = {
     "button_not_helpful": "👎 Not helpful",
     "button_report": "⚠️ Report a problem",
     "thanks_button": "✓ Thanks for your feedback",
+    "vote_changed": "Your vote is changed — thank you!",
     "thanks_vote": "Thank you for your feedback!",
     "thanks_report": "Thank you — a moderator will look at this answer.",
     "already_recorded": "Your feedback is already recorded.",

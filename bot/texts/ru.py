@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
     "button_not_helpful": "👎 Бесполезно",
     "button_report": "⚠️ Сообщить о проблеме",
     "thanks_button": "✓ Спасибо за отзыв",
+    "vote_changed": "Ваш голос изменён — спасибо!",
     "thanks_vote": "Спасибо за отзыв!",
     "thanks_report": "Спасибо — модератор проверит этот ответ.",
     "already_recorded": "Ваш отзыв уже учтён.",

@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
     "button_not_helpful": "👎 Не корисно",
     "button_report": "⚠️ Повідомити про проблему",
     "thanks_button": "✓ Дякуємо за відгук",
+    "vote_changed": "Ваш голос змінено — дякуємо!",
     "thanks_vote": "Дякуємо за відгук!",
     "thanks_report": "Дякуємо — модератор перевірить цю відповідь.",
     "already_recorded": "Ваш відгук уже враховано.",
