@@ -222,7 +222,10 @@ def test_a_dialogue_with_follow_ups_is_read_in_context(real_bot) -> None:
     [(asked, resolved)] = _rows(
         tmp, "SELECT question, resolved_question FROM answer_log WHERE uid = ?", uid
     )
-    assert (asked, resolved) == ("and when was that?", f"and when was that? {first}")
+    assert (asked, resolved) == (
+        "and when was that?",
+        "and when was that? delegations agree prisoners",
+    )
     # Someone else, with nothing asked before, is asked for the whole question.
     alone = ask(emulator, FakeUser(212, "Bo", "en"), "and when was that?")
     assert alone.text.startswith("Could you ask the whole question? e.g.")
@@ -243,7 +246,7 @@ def test_a_reply_in_a_group_is_read_against_the_answer_replied_to(real_bot) -> N
     assert reply.message["reply_to_message"]["from"]["id"] == 214
     uid = reply.message["reply_markup"]["inline_keyboard"][0][0]["callback_data"][5:]
     [(resolved,)] = _rows(tmp, "SELECT resolved_question FROM answer_log WHERE uid = ?", uid)
-    assert resolved == f"How many prisoners were actually exchanged? {first}"
+    assert resolved == "How many prisoners were actually exchanged? happened Istanbul"
 
 
 def test_in_a_group_every_member_votes_and_may_change_their_vote(real_bot) -> None:

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from bot import i18n
 from bot.answer_types import Answer
-from bot.conversation.followups import is_follow_up, too_short_to_stand_alone
+from bot.conversation.followups import content_words, is_follow_up, too_short_to_stand_alone
 from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
 from bot.questions import is_status_question, question_language
 
@@ -71,11 +71,13 @@ def understand(
             question, question, question, incomplete=too_short_to_stand_alone(question)
         )
     subject = before.subject
-    # The turn before, if it was itself a follow-up, says what "that" now points at.
+    # The turn before, if it was itself a follow-up, says what "that" now points at; of the
+    # questions before, only the words that carry a subject go along, so the follow-up's own
+    # question words ("how many", "when") decide what is looked for.
     steps = [question]
     if before.question != subject:
-        steps.append(before.question)
-    steps.append(subject[:SUBJECT_CHARS])
+        steps.append(" ".join(content_words(before.question)))
+    steps.append(" ".join(content_words(subject[:SUBJECT_CHARS])))
     return Understanding(question, " ".join(steps), subject, prefer=before.articles, about=subject)
 
 

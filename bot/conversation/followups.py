@@ -28,7 +28,7 @@ _REFERRING = _word_set(
 _EMPTY = _REFERRING | _word_set(
     """this these a an the and or but also then so what which who whom whose when where why how
     is are was were be been being do does did done has have had will would can could should
-    may might must shall of to in on at for from with about by as into over after before
+    might must shall of to in on at for from with about by as into over after before
     any some much many exactly really actually else still yet again happen happened
     а і й та чи що хто кого кому коли де чому навіщо як який яка яке які якого скільки
     чий чия чиє був була було були буде є там тому ж же ще вже саме взагалі і в у на з із
@@ -41,6 +41,8 @@ _JOINING = frozenset(["and", "і", "й", "та", "и"])
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 # A follow-up this long or longer is taken to say its own subject, whatever words it opens with.
 OWN_SUBJECT_WORDS = 4
+# A question naming nothing needs at least this many words of its own to be looked up alone.
+STANDALONE_WORDS = 2
 
 
 def _words(question: str) -> list[str]:
@@ -94,22 +96,26 @@ def is_follow_up(question: str) -> bool:
     """Return whether the question leans on the one before it.
 
     Opening with "and"/"а"/"и" or pointing back ("when was that?", "who proposed it?") makes it
-    one unless it is long enough to say its own subject; so does being very short ("the bodies?")
-    and naming nothing.
+    one unless it is long enough to say its own subject; so does naming nothing in a few words
+    ("where was the meeting held?": which meeting is the one just talked about).
     """
     own = content_words(question)
     if len(own) >= OWN_SUBJECT_WORDS:
         return False
     if opens_like_follow_up(question) or refers_back(question):
         return True
-    return len(own) <= 1 and not names_something(question)
+    return not names_something(question)
 
 
 def too_short_to_stand_alone(question: str) -> bool:
-    """Return whether a question, asked with nothing before it, lacks a subject to look up."""
-    if names_something(question):
-        return False
+    """Return whether a question, asked with nothing before it, lacks a subject to look up.
+
+    "And what did Zelensky say?" or "who proposed it?" lean on something unsaid even when they
+    name someone; "what was agreed?" names nothing to look up.
+    """
     own = content_words(question)
     if opens_like_follow_up(question) or refers_back(question):
         return len(own) < OWN_SUBJECT_WORDS
-    return len(own) == 0
+    if names_something(question):
+        return False
+    return len(own) < STANDALONE_WORDS
