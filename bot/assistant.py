@@ -195,6 +195,10 @@ class Negobot:
         """Record a helpful / not helpful / report press against a logged answer."""
         self.log_store.log_feedback(answer_uid, kind, user_id=user_id)
 
+    def report_note(self, answer_uid: str, note: str, *, user_id: int | None) -> None:
+        """Keep what a person says is wrong with an answer they reported."""
+        self.log_store.log_report_note(answer_uid, note, user_id=user_id)
+
     def status(
         self, language: str, *, track: str | None = None, front_end: FrontEnd = "telegram"
     ) -> Answer:

@@ -62,6 +62,10 @@ class Service(Protocol):
         """Record a helpful / not helpful / report press against a logged answer."""
         ...
 
+    def report_note(self, answer_uid: str, note: str, *, user_id: int | None) -> None:
+        """Keep what a person says is wrong with an answer they reported."""
+        ...
+
     def status(
         self, language: str, *, track: str | None = None, front_end: FrontEnd = "telegram"
     ) -> Answer:

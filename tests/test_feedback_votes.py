@@ -36,3 +36,23 @@ def test_a_changed_vote_counts_once_and_reports_and_other_people_count_apart(
         assert (stats.helpful, stats.not_helpful, stats.reported) == (2, 1, 1)
     finally:
         store.close()
+
+
+def test_a_report_note_is_kept_with_the_report(database_url: str, tmp_path: Path) -> None:
+    store = LogStore(database_url, user_key_secret="votes", spool_path=tmp_path / "spool.jsonl")
+    try:
+        uid = store.log_answer(make_answer("Who met?"), **log_kwargs())
+        store.log_feedback(uid, "report", user_id=1)
+        store.log_report_note(uid, "The date is wrong", user_id=1)  # in the same batch
+        store.log_report_note(uid, "Wrong city", user_id=2)  # no report pressed before
+        assert store.flush(timeout=10)
+        with Session(store.engine) as session:
+            presses = crud.feedback_for(session=session, answer_uid=uid)
+            counts = crud.feedback_counts(session=session, answer_uids=[uid])[uid]
+        assert sorted((press.kind, press.note) for press in presses) == [
+            ("report", "The date is wrong"),
+            ("report", "Wrong city"),
+        ]
+        assert counts == {"report": 2}
+    finally:
+        store.close()

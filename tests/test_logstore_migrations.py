@@ -64,6 +64,7 @@ def test_follow_ups_migration_keeps_answers_and_goes_both_ways(database_url: str
         migrate(engine)
         _run(engine, command.downgrade, "0002_review_desk")
         assert "resolved_question" not in _columns(engine, "answer_log")
+        assert "note" not in _columns(engine, "feedback")
         with engine.begin() as connection:
             connection.execute(
                 sa.text(
@@ -85,6 +86,7 @@ def test_follow_ups_migration_keeps_answers_and_goes_both_ways(database_url: str
             ).one()
         # An answer from before follow-ups was answered as asked.
         assert (question, resolved) == ("Who met?", None)
+        assert "note" in _columns(engine, "feedback")
         _run(engine, command.downgrade, "0002_review_desk")
         assert "resolved_question" not in _columns(engine, "answer_log")
         _run(engine, command.upgrade, "head")

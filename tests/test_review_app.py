@@ -137,6 +137,12 @@ def test_detail_page_shows_answer_passages_scores_links_and_feedback(desk: Desk)
     assert links == ["https://example.org/istanbul", "https://example.org/exchange"]
     assert "art-2#3" in rows[1].get_text()
     assert "not helpful" in page.select_one(".feedback-list").get_text()
+    assert page.select_one(".report-note") is None
+    desk.store.log_feedback(uid, "report", user_id=4)
+    desk.store.log_report_note(uid, "Wrong <b>city</b>", user_id=4)
+    assert desk.store.flush(timeout=10)
+    note = desk.page(f"/answers/{uid}").select_one(".feedback-list .report-note")
+    assert note.get_text() == "Wrong <b>city</b>"  # shown as text
     assert page.select_one("ol.sources li a")["href"] == "https://example.org/istanbul"
     assert desk.client.get("/answers/" + "0" * 32).status_code == 404
 

@@ -375,6 +375,14 @@ async def test_report_press_thanks_for_the_report(bot: BotUnderTest) -> None:
     events = await bot.feed()
     assert bot.service.feedback_calls == [("fake00000001", "report", ANNA.id)]
     assert events[0].payload["text"].startswith("Thank you — a moderator")
+    [prompt] = sent(events)
+    assert prompt.text == text("en", "report_what")
+    assert prompt.payload["reply_markup"] == {"force_reply": True, "selective": True}
+    # The reply to the prompt is the report's note, not a question.
+    reply = sent(await bot.say(ANNA, "The date is wrong", reply_to=prompt.message["message_id"]))
+    assert [event.text for event in reply] == [text("en", "report_noted")]
+    assert bot.service.report_notes == [("fake00000001", "The date is wrong", ANNA.id)]
+    assert len(bot.service.asked) == 1
 
 
 async def test_handler_error_is_reported_to_user_and_bot_keeps_working(

@@ -103,6 +103,7 @@ class FeedbackBase(SQLModel):
     kind: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     user_key: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_type=sa.Text)  # what a reporter says is wrong
 
 
 class Feedback(FeedbackBase, table=True):

@@ -32,6 +32,10 @@ class BotDeps:
     )
     # The answers the bot sent: (chat id, message id) -> the answer's log uid, for replies.
     answer_messages: OrderedDict[tuple[int, int], str] = field(default_factory=OrderedDict)
+    # "What is wrong?" prompts sent: (chat id, message id) -> (answer uid, reporter's user id).
+    report_prompts: OrderedDict[tuple[int, int], tuple[str, int]] = field(
+        default_factory=OrderedDict
+    )
 
     def remember_answer_message(self, chat_id: int, message_id: int, log_id: str) -> None:
         """Keep which answer a sent message carries, so a reply to it is read in its light."""

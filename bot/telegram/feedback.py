@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import text
 from bot.telegram.deps import deps, ui_language
 from bot.telegram.keyboards import DONE_DATA, parse_feedback_data, thanks_keyboard
+from bot.telegram.reports import ask_what_is_wrong
 
 _REMEMBERED_PRESSES = 10_000
 
@@ -49,6 +50,8 @@ async def feedback_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         raise
     thanks = "thanks_report" if kind == "report" else "vote_changed" if previous else "thanks_vote"
     await query.answer(text(language, thanks))
+    if kind == "report":
+        await ask_what_is_wrong(query, context, answer_uid, language)
     message = query.message
     if message is not None and message.chat.type != Chat.PRIVATE:
         return  # in a group the buttons stay, so every member can vote

@@ -13,6 +13,7 @@ from bot.service import QuestionError
 from bot.telegram.deps import deps, message_of, ui_language
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 from bot.telegram.replies import send_answer, typing_indicator
+from bot.telegram.reports import take_report_note
 
 
 def _remove_utf16_spans(value: str, spans: list[tuple[int, int]]) -> str:
@@ -135,6 +136,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer any text in private chats; in groups only text addressed to the bot."""
     message = message_of(update)
+    if await take_report_note(update, context):
+        return
     if message.chat.type == Chat.PRIVATE:
         await answer_question(update, context, message.text or "")
         return

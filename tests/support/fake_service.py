@@ -73,6 +73,7 @@ class FakeService:
         self.asked: list[dict[str, Any]] = []
         self.feedback_calls: list[tuple[str, FeedbackKind, int | None]] = []
         self.reindex_calls = 0
+        self.report_notes: list[tuple[str, str, int | None]] = []
         self.status_calls: list[str | None] = []
         self._issued: set[str] = set()
         self._uids = itertools.count(1)
@@ -146,6 +147,11 @@ class FakeService:
                 with self.feedback_log.open("a", encoding="utf-8") as log:
                     record = {"answer_uid": answer_uid, "kind": kind, "user_id": user_id}
                     log.write(json.dumps(record) + "\n")
+
+    def report_note(self, answer_uid: str, note: str, *, user_id: int | None) -> None:
+        """Record a report's note."""
+        with self._lock:
+            self.report_notes.append((answer_uid, note, user_id))
 
     def status(
         self, language: str, *, track: str | None = None, front_end: str = "telegram"

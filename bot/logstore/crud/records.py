@@ -42,7 +42,7 @@ def write_records(*, session: Session, records: Sequence[dict[str, Any]]) -> lis
     feedback_uids = [r["uid"] for r in records if r["type"] == "feedback"]
     stored_answers = _existing(session, AnswerLog.uid, answer_uids)
     stored_feedback = _existing(session, Feedback.uid, feedback_uids)
-    referenced = {r["answer_uid"] for r in records if r["type"] == "feedback"}
+    referenced = {r["answer_uid"] for r in records if r["type"] in ("feedback", "report_note")}
     known_answers = _existing(session, AnswerLog.uid, referenced) | set(answer_uids)
     votes: dict[tuple[str, str], Feedback] = {}  # this batch's votes, by answer and person
     for record in records:
@@ -67,6 +67,11 @@ def write_records(*, session: Session, records: Sequence[dict[str, Any]]) -> lis
             )
             _replace_vote(session, row, votes)
             session.add(row)
+        elif record["type"] == "report_note":
+            if record["answer_uid"] not in known_answers:
+                notes.append(f"report note for unknown answer {record['answer_uid']}")
+                continue
+            _add_report_note(session, record)
         else:
             notes.append(f"record {record.get('uid')} has unknown type {record.get('type')!r}")
     return notes
@@ -88,6 +93,30 @@ def _replace_vote(session: Session, row: Feedback, votes: dict[tuple[str, str], 
         )
     )
     votes[key] = row
+
+
+def _add_report_note(session: Session, record: dict[str, Any]) -> None:
+    """Put the note on the person's latest report of the answer (a report of its own if none)."""
+    session.flush()  # reports queued in the same batch are found too
+    report = session.exec(
+        select(Feedback)
+        .where(
+            col(Feedback.answer_uid) == record["answer_uid"],
+            col(Feedback.user_key) == record.get("user_key"),
+            col(Feedback.kind) == "report",
+        )
+        .order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
+    ).first()
+    if report is None:
+        report = Feedback(
+            uid=record["uid"],
+            answer_uid=record["answer_uid"],
+            kind="report",
+            created_at=_parse_time(record["created_at"]),
+            user_key=record.get("user_key"),
+        )
+    report.note = record["note"]
+    session.add(report)
 
 
 def _existing(session: Session, column: Any, uids: Iterable[str]) -> set[str]:

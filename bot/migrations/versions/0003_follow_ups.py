@@ -1,4 +1,4 @@
-"""Follow-ups: the question as answered beside the one asked.
+"""Follow-ups: the question as answered beside the one asked; what a reporter says is wrong.
 
 Revision ID: 0003_follow_ups
 Revises: 0002_review_desk
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("answer_log") as batch:
         batch.add_column(sa.Column("resolved_question", sa.Text(), nullable=True))
+    with op.batch_alter_table("feedback") as batch:
+        batch.add_column(sa.Column("note", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("feedback") as batch:
+        batch.drop_column("note")
     with op.batch_alter_table("answer_log") as batch:
         batch.drop_column("resolved_question")
