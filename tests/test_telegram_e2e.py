@@ -246,7 +246,7 @@ def test_a_reply_in_a_group_is_read_against_the_answer_replied_to(real_bot) -> N
     assert reply.message["reply_to_message"]["from"]["id"] == 214
     uid = reply.message["reply_markup"]["inline_keyboard"][0][0]["callback_data"][5:]
     [(resolved,)] = _rows(tmp, "SELECT resolved_question FROM answer_log WHERE uid = ?", uid)
-    assert resolved == "How many prisoners were actually exchanged? happened Istanbul"
+    assert resolved == "How many prisoners were actually exchanged? Istanbul"
 
 
 def test_in_a_group_every_member_votes_and_may_change_their_vote(real_bot) -> None:
