@@ -22,7 +22,7 @@ from bot.composing import (
     not_in_reports_text,
     retrieved_row,
 )
-from bot.conversation.preferring import with_preferred
+from bot.conversation.preferring import focused, with_preferred
 from bot.generative import NO_ANSWER
 from bot.questions import (
     is_status_question,
@@ -115,19 +115,22 @@ class Answerer:
         language_hint: str | None = None,
         track: str | None = None,
         prefer: Sequence[str] = (),
+        focus: str | None = None,
     ) -> Answer:
         """Answer one question (already checked to be non-empty and short enough).
 
         `track` (an id or name) makes it a question about that negotiation track's current state;
         an unknown one raises UnknownTrack. `prefer` names articles to favour (those a
-        conversation already cited).
+        conversation already cited); `focus`, a follow-up's own words, picks the sentences.
         """
         started = time.perf_counter()
         question = normalize_text(question)
         language = question_language(question, language_hint)
         query_vector = self.embedder.encode([question], kind="query")[0]
         reviewed = None if track else self._reviewed(question, language, query_vector)
-        answer = reviewed or self._from_library(question, language, query_vector, track, prefer)
+        answer = reviewed or self._from_library(
+            question, language, query_vector, track, prefer, focus
+        )
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -166,6 +169,7 @@ class Answerer:
         query_vector: np.ndarray,
         track: str | None = None,
         prefer: Sequence[str] = (),
+        focus: str | None = None,
     ) -> Answer:
         searcher = self._searcher()
         status = track is not None or is_status_question(question)
@@ -190,8 +194,8 @@ class Answerer:
             text = not_in_reports_text(language, hits[0].chunk)
             return declined(question, language, text, retrieved, margin, reason="no_answer_found")
         chosen = self._picker.choose(
-            question,
-            query_vector,
+            focus or question,
+            focused(self.embedder, focus, query_vector),
             hits[:SENTENCE_CHUNKS],
             stored=searcher.stored_sentence_vectors(hits[:SENTENCE_CHUNKS]),
             status=status,

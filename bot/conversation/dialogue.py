@@ -26,6 +26,7 @@ class Answering(Protocol):
         language_hint: str | None = None,
         track: str | None = None,
         prefer: Sequence[str] = (),
+        focus: str | None = None,
     ) -> Answer:
         """Answer one checked question."""
         ...
@@ -138,6 +139,9 @@ def answer_understood(
         language = question_language(understood.question, language_hint)
         return incomplete_answer(understood.question, language)
     answer = answerer.answer(
-        understood.query, language_hint=language_hint, prefer=understood.prefer
+        understood.query,
+        language_hint=language_hint,
+        prefer=understood.prefer,
+        focus=understood.question if understood.resolved else None,
     )
     return presented(answer, understood)

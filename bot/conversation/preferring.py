@@ -8,7 +8,11 @@ import numpy as np
 
 from bot.reranking import fused
 from index.documents import SearchHit
+from index.embedding import Embedder
 from index.search import Searcher, SearchFilters
+
+# How much a follow-up's own words weigh against the resolved query when picking its sentences.
+FOCUS_WEIGHT = 0.85
 
 
 def with_preferred(
@@ -30,3 +34,16 @@ def with_preferred(
         question, k, filters=SearchFilters(articles=frozenset(prefer)), query_vector=query_vector
     )
     return fused(preferred, hits) if preferred else hits
+
+
+def focused(embedder: Embedder, focus: str | None, query_vector: np.ndarray) -> np.ndarray:
+    """Return the vector sentences are picked by: a follow-up's own words, leaning on the subject.
+
+    The resolved query finds the subject's passages; among them, the sentence that answers
+    "and the bodies?" is the one closest to those words, not to the subject's question again.
+    """
+    if not focus:
+        return query_vector
+    own = embedder.encode([focus], kind="query")[0]
+    blended = FOCUS_WEIGHT * own + (1 - FOCUS_WEIGHT) * query_vector
+    return blended / max(float(np.linalg.norm(blended)), 1e-12)
