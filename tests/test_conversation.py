@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlmodel import Session
 
@@ -21,10 +22,12 @@ from bot.conversation import (
     understand,
 )
 from bot.conversation.followups import is_follow_up, too_short_to_stand_alone
+from bot.conversation.preferring import focused, with_preferred
 from bot.logstore import crud
 from bot.logstore.store import LogStore
 from bot.service import QuestionError, checked_question
 from index.embedding import FakeEmbedder
+from index.search import Searcher
 
 
 class Clock:
@@ -250,3 +253,27 @@ def test_the_log_keeps_the_resolved_question_beside_the_one_asked(service: Negob
     assert row is not None
     assert row.question == "when was that?"
     assert row.resolved_question == "when was that? prisoners exchanged Istanbul"
+
+
+def test_preferred_articles_lead_the_ranking_and_the_others_stay(
+    index_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    searcher = Searcher.open(index_dir, fake_embedder)
+    question = "How many prisoners were exchanged?"
+    vector = fake_embedder.encode([question], kind="query")[0]
+    hits = searcher.search(question, 8, query_vector=vector)
+    others = [hit.chunk.article_id for hit in hits]
+    wanted = others[-1]  # the article that ranked last on its own
+    fused = with_preferred(searcher, question, vector, hits, [wanted], 4)
+    assert fused[0].chunk.article_id == wanted
+    assert {hit.chunk.chunk_id for hit in hits} <= {hit.chunk.chunk_id for hit in fused}
+    assert with_preferred(searcher, question, vector, hits, [], 4) == hits
+
+
+def test_sentences_are_picked_for_the_follow_ups_own_words(fake_embedder: FakeEmbedder) -> None:
+    vector = fake_embedder.encode(["bodies prisoners Istanbul"], kind="query")[0]
+    assert focused(fake_embedder, None, vector) is vector
+    picked = focused(fake_embedder, "and the bodies?", vector)
+    own = fake_embedder.encode(["and the bodies?"], kind="query")[0]
+    assert abs(float(np.linalg.norm(picked)) - 1.0) < 1e-6
+    assert float(picked @ own) > float(vector @ own)
