@@ -56,6 +56,8 @@ class Answer:
     # The reader's answer inside the text (shown in bold) and its lead over "no answer".
     highlight: str | None = None
     reader_margin: float | None = None
+    # A follow-up as it was answered: with the subject of the conversation it leans on.
+    resolved_question: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -22,6 +22,7 @@ from bot.composing import (
     not_in_reports_text,
     retrieved_row,
 )
+from bot.conversation.preferring import focused, with_preferred
 from bot.generative import NO_ANSWER
 from bot.questions import (
     is_status_question,
@@ -103,19 +104,28 @@ class Answerer:
         self.reader_declines = reader_declines
 
     def answer(
-        self, question: str, *, language_hint: str | None = None, track: str | None = None
+        self,
+        question: str,
+        *,
+        language_hint: str | None = None,
+        track: str | None = None,
+        prefer: Sequence[str] = (),
+        focus: str | None = None,
     ) -> Answer:
         """Answer one question (already checked to be non-empty and short enough).
 
         `track` (an id or name) makes it a question about that negotiation track's current state;
-        an unknown one raises UnknownTrack.
+        an unknown one raises UnknownTrack. `prefer` names articles to favour (those a
+        conversation already cited); `focus`, a follow-up's own words, picks the sentences.
         """
         started = time.perf_counter()
         question = normalize_text(question)
         language = question_language(question, language_hint)
         query_vector = self.embedder.encode([question], kind="query")[0]
         reviewed = None if track else self._reviewed(question, language, query_vector)
-        answer = reviewed or self._from_library(question, language, query_vector, track)
+        answer = reviewed or self._from_library(
+            question, language, query_vector, track, prefer, focus
+        )
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -150,11 +160,18 @@ class Answerer:
         )
 
     def _from_library(
-        self, question: str, language: str, query_vector: np.ndarray, track: str | None = None
+        self,
+        question: str,
+        language: str,
+        query_vector: np.ndarray,
+        track: str | None = None,
+        prefer: Sequence[str] = (),
+        focus: str | None = None,
     ) -> Answer:
         searcher = self._searcher()
         status = track is not None or is_status_question(question)
         hits, anchor, period = self._retrieve(searcher, question, query_vector, track, status)
+        hits = with_preferred(searcher, question, query_vector, hits, prefer, self.tuning.period_k)
         retrieved = [retrieved_row(hit, rank) for rank, hit in enumerate(hits, start=1)]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
         margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
@@ -175,8 +192,8 @@ class Answerer:
             return declined(question, language, text, retrieved, margin, reason="no_answer_found")
         top = hits[: self.tuning.sentence_chunks]
         chosen = self._picker.choose(
-            question,
-            query_vector,
+            focus or question,
+            focused(self.embedder, focus, query_vector),
             top,
             stored=searcher.stored_sentence_vectors(top),
             status=status,

@@ -14,6 +14,13 @@ from bot import i18n, metrics
 from bot.answer_types import Answer
 from bot.answering import Answerer
 from bot.config import Settings
+from bot.conversation import (
+    ConversationKey,
+    ConversationMemory,
+    answer_understood,
+    remember,
+    understand,
+)
 from bot.ingesting import run_ingest
 from bot.logstore.store import LogStore
 from bot.profile import activate, load_profile
@@ -69,6 +76,9 @@ class Negobot:
                 store_raw_user_ids=settings.store_raw_user_ids,
             )
         self.log_store = log_store
+        self.conversations = ConversationMemory(
+            settings.conversation_turns, settings.conversation_quiet_minutes * 60
+        )
         generator = None
         if settings.llm_base_url:
             from bot.generative import ChatCompletionsGenerator
@@ -156,15 +166,20 @@ class Negobot:
         user_id: int | None = None,
         user_language: str | None = None,
         track: str | None = None,
+        conversation: ConversationKey | None = None,
+        reply_to: str | None = None,
     ) -> Answer:
         """Answer a question and log it; the answer's `log_id` identifies the log row.
 
-        `track` makes it a question about that negotiation track's current state.
+        `track` makes it a question about that negotiation track's current state. A follow-up is
+        read in the light of the `conversation`'s last turn, or of the answer logged as
+        `reply_to` when it replies to one.
         """
         question = self.check_question(
             question, i18n.pick_language(user_language), front_end=front_end
         )
-        answer = self.answerer.answer(question, language_hint=user_language, track=track)
+        understood = understand(question, self.conversations, conversation, reply_to=reply_to)
+        answer = answer_understood(self.answerer, understood, user_language, track=track)
         metrics.record_answer(answer, front_end)
         self.log_store.log_answer(
             answer,
@@ -175,11 +190,16 @@ class Negobot:
             model=self.embedder.name,
             index_version=self.loaded_version,
         )
+        remember(self.conversations, conversation, understood, answer)
         return answer
 
     def feedback(self, answer_uid: str, kind: FeedbackKind, *, user_id: int | None) -> None:
         """Record a helpful / not helpful / report press against a logged answer."""
         self.log_store.log_feedback(answer_uid, kind, user_id=user_id)
+
+    def report_note(self, answer_uid: str, note: str, *, user_id: int | None) -> None:
+        """Keep what a person says is wrong with an answer they reported."""
+        self.log_store.log_report_note(answer_uid, note, user_id=user_id)
 
     def status(
         self, language: str, *, track: str | None = None, front_end: FrontEnd = "telegram"

@@ -155,11 +155,11 @@ def _service(settings: Settings):  # type: ignore[no-untyped-def]
         raise UserError(str(error)) from error
 
 
-def _answer_line(service, question: str, front_end: str, as_json: bool) -> str:  # type: ignore[no-untyped-def]
+def _answer_line(service, question: str, front_end: str, as_json: bool, conversation=None) -> str:  # type: ignore[no-untyped-def]
     """Answer one question as text or JSON; a refused question raises QuestionError."""
     from bot.composing import render_plain
 
-    answer = service.ask(question, front_end=front_end)
+    answer = service.ask(question, front_end=front_end, conversation=conversation)
     if as_json:
         return json.dumps(answer.to_json(), ensure_ascii=False)
     return render_plain(answer)
@@ -234,7 +234,8 @@ def chat(settings: Settings) -> None:
                 track = question.strip()[len("/status") :].strip() or None
                 click.echo(render_plain(service.status("en", track=track, front_end="chat")))
             else:
-                click.echo(_answer_line(service, question, "chat", False))
+                # The terminal is one private conversation: follow-ups work as in Telegram.
+                click.echo(_answer_line(service, question, "chat", False, ("chat", "local")))
             click.echo()
     finally:
         service.close()

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[list[int], NoDecode] = []
     rate_limit_per_minute: int = Field(default=6, ge=1)
     max_question_chars: int = Field(default=500, ge=10)
+    # follow-up questions: how many turns a chat remembers, and for how long it stays quiet
+    conversation_turns: int = Field(default=5, ge=0, le=50)
+    conversation_quiet_minutes: float = Field(default=30.0, gt=0)
 
     # keeping current
     feeds: Annotated[list[str], NoDecode] = []

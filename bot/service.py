@@ -6,6 +6,8 @@ from typing import Literal, Protocol
 
 from bot import i18n
 from bot.answer_types import Answer
+from bot.conversation.followups import has_words
+from bot.conversation.memory import ConversationKey
 
 FeedbackKind = Literal["helpful", "not_helpful", "report"]
 FrontEnd = Literal["telegram", "chat", "cli", "api"]
@@ -22,7 +24,8 @@ class QuestionError(ValueError):
 def checked_question(question: str, language: str, *, max_chars: int) -> str:
     """Return the question stripped, or raise QuestionError with a message in `language`."""
     stripped = question.strip()
-    if not stripped:
+    # Emoji or "???" alone ask nothing that could be looked up.
+    if not stripped or not has_words(stripped):
         raise QuestionError(i18n.text(language, "empty_question"), "empty")
     if len(stripped) > max_chars:
         message = i18n.text(language, "too_long", length=len(stripped), limit=max_chars)
@@ -46,12 +49,21 @@ class Service(Protocol):
         chat_type: str | None = None,
         user_id: int | None = None,
         user_language: str | None = None,
+        conversation: ConversationKey | None = None,
+        reply_to: str | None = None,
     ) -> Answer:
-        """Answer a question and log it; the answer's `log_id` identifies the log row."""
+        """Answer a question and log it; the answer's `log_id` identifies the log row.
+
+        A follow-up is read against the `conversation`'s last turn, or the answer it replies to.
+        """
         ...
 
     def feedback(self, answer_uid: str, kind: FeedbackKind, *, user_id: int | None) -> None:
         """Record a helpful / not helpful / report press against a logged answer."""
+        ...
+
+    def report_note(self, answer_uid: str, note: str, *, user_id: int | None) -> None:
+        """Keep what a person says is wrong with an answer they reported."""
         ...
 
     def status(

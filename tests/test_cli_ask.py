@@ -134,6 +134,19 @@ def test_chat_answers_and_quits(library: Path) -> None:
     assert [row.front_end for row in logged_questions(library)] == ["chat"]
 
 
+def test_local_chat_reads_follow_ups_in_context(library: Path) -> None:
+    stdin = "and the bodies?\nWhere were the first direct talks held?\nwhen was that?\n/quit\n"
+    result = invoke("chat", stdin=stdin)
+    assert result.exit_code == 0, result.output
+    # With nothing before it, the follow-up is asked for in full; after a question, it is read
+    # about that question's subject.
+    assert "Could you ask the whole question? e.g." in result.output
+    assert "(about: Where were the first direct talks held?)" in result.output
+    rows = {row.question: row for row in logged_questions(library)}
+    assert rows["when was that?"].resolved_question == "when was that? first direct talks held"
+    assert rows["and the bodies?"].abstain_reason == "incomplete"
+
+
 def test_an_index_without_sentence_vectors_answers_and_is_upgraded_by_ingest(
     library: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

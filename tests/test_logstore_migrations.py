@@ -1,4 +1,4 @@
-"""Migration 0002_review_desk on SQLite and PostgreSQL: up from 0001 with data, down, up again."""
+"""Log store migrations on SQLite and PostgreSQL: up from the one before, with data, down, up."""
 
 from __future__ import annotations
 
@@ -53,6 +53,44 @@ def test_review_desk_migration_keeps_data_and_goes_both_ways(database_url: str) 
         assert "refused_reason" not in _columns(engine, "answer_log")
         _run(engine, command.upgrade, "head")
         assert "draft" in _columns(engine, "desk_session")
+    finally:
+        migrate(engine)
+        engine.dispose()
+
+
+def test_follow_ups_migration_keeps_answers_and_goes_both_ways(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        _run(engine, command.downgrade, "0002_review_desk")
+        assert "resolved_question" not in _columns(engine, "answer_log")
+        assert "note" not in _columns(engine, "feedback")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO answer_log (uid, created_at, front_end, question, language, "
+                    "answer_text, abstained, mode, reviewed_answer, retrieved, sources, model, "
+                    "index_version, latency_ms) VALUES ('before-follow-ups', :now, 'telegram', "
+                    "'Who met?', 'en', 'They met.', false, 'extractive', false, '[]', '[]', "
+                    "'fake', 'v1', 1.0)"
+                ),
+                {"now": datetime.now(UTC)},
+            )
+        _run(engine, command.upgrade, "head")
+        with engine.connect() as connection:
+            question, resolved = connection.execute(
+                sa.text(
+                    "SELECT question, resolved_question FROM answer_log "
+                    "WHERE uid = 'before-follow-ups'"
+                )
+            ).one()
+        # An answer from before follow-ups was answered as asked.
+        assert (question, resolved) == ("Who met?", None)
+        assert "note" in _columns(engine, "feedback")
+        _run(engine, command.downgrade, "0002_review_desk")
+        assert "resolved_question" not in _columns(engine, "answer_log")
+        _run(engine, command.upgrade, "head")
+        assert "resolved_question" in _columns(engine, "answer_log")
     finally:
         migrate(engine)
         engine.dispose()

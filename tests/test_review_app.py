@@ -137,6 +137,12 @@ def test_detail_page_shows_answer_passages_scores_links_and_feedback(desk: Desk)
     assert links == ["https://example.org/istanbul", "https://example.org/exchange"]
     assert "art-2#3" in rows[1].get_text()
     assert "not helpful" in page.select_one(".feedback-list").get_text()
+    assert page.select_one(".report-note") is None
+    desk.store.log_feedback(uid, "report", user_id=4)
+    desk.store.log_report_note(uid, "Wrong <b>city</b>", user_id=4)
+    assert desk.store.flush(timeout=10)
+    note = desk.page(f"/answers/{uid}").select_one(".feedback-list .report-note")
+    assert note.get_text() == "Wrong <b>city</b>"  # shown as text
     assert page.select_one("ol.sources li a")["href"] == "https://example.org/istanbul"
     assert desk.client.get("/answers/" + "0" * 32).status_code == 404
 
@@ -287,3 +293,24 @@ def test_passwords_are_stored_as_argon2_hashes(sqlite_url: str) -> None:
         assert PASSWORD not in moderator.password_hash
         assert auth.authenticate(session=session, name="carol", password=PASSWORD)
         assert auth.authenticate(session=session, name="carol", password="nope") is None
+
+
+def test_a_follow_up_shows_the_question_it_was_answered_as_and_exports_it(desk: Desk) -> None:
+    answer = make_answer("and the bodies?")
+    answer.resolved_question = "and the bodies? How many prisoners were exchanged?"
+    uid = desk.store.log_answer(answer, **log_kwargs())
+    plain = desk.log("Who met?")
+    assert desk.store.flush(timeout=10)
+    desk.login()
+    page = desk.page(f"/answers/{uid}")
+    assert page.select_one(".question-text").get_text() == "and the bodies?"
+    assert page.select_one(".resolved-question").get_text() == (
+        "Answered as: and the bodies? How many prisoners were exchanged?"
+    )
+    assert desk.page(f"/answers/{plain}").select_one(".resolved-question") is None
+    response = desk.client.get("/export.csv")
+    rows = {
+        row["uid"]: row for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
+    assert rows[uid]["resolved_question"] == answer.resolved_question
+    assert rows[plain]["resolved_question"] == ""

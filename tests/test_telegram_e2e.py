@@ -200,6 +200,84 @@ def test_feedback_press_reaches_the_database(real_bot) -> None:
     assert rows == [(answer_uid, "helpful")]
 
 
+def _rows(tmp: Path, query: str, *params: object, want: int = 1) -> list[tuple]:
+    """Poll the SQLite log until the background writer has stored `want` rows."""
+    rows: list[tuple] = []
+    deadline = time.monotonic() + 20
+    while len(rows) < want and time.monotonic() < deadline:
+        with sqlite3.connect(tmp / "negobot.db") as database:
+            rows = database.execute(query, params).fetchall()
+        time.sleep(0.2)
+    return rows
+
+
+def test_a_dialogue_with_follow_ups_is_read_in_context(real_bot) -> None:
+    emulator, tmp = real_bot
+    user = FakeUser(211, "Ann", "en")
+    first = "What did the delegations agree about prisoners?"
+    assert "[1]" in ask(emulator, user, first).text
+    follow_up = ask(emulator, user, "and when was that?")
+    assert follow_up.text.startswith(f"(about: {first})")
+    uid = follow_up.message["reply_markup"]["inline_keyboard"][0][0]["callback_data"][5:]
+    [(asked, resolved)] = _rows(
+        tmp, "SELECT question, resolved_question FROM answer_log WHERE uid = ?", uid
+    )
+    assert (asked, resolved) == (
+        "and when was that?",
+        "and when was that? delegations agree prisoners",
+    )
+    # Someone else, with nothing asked before, is asked for the whole question.
+    alone = ask(emulator, FakeUser(212, "Bo", "en"), "and when was that?")
+    assert alone.text.startswith("Could you ask the whole question? e.g.")
+
+
+def test_a_reply_in_a_group_is_read_against_the_answer_replied_to(real_bot) -> None:
+    emulator, tmp = real_bot
+    group = group_chat(-100300, "Readers")
+    first = "what happened in Istanbul?"
+    answer = ask(
+        emulator, FakeUser(213, "Max", "en"), f"@{emulator.bot_username} {first}", chat=group
+    )
+    reply = ask(
+        emulator, FakeUser(214, "Lena", "en"), "How many prisoners were actually exchanged?",
+        chat=group, reply_to=answer.message["message_id"],
+    )  # fmt: skip
+    assert reply.text.startswith(f"(about: {first})")
+    assert reply.message["reply_to_message"]["from"]["id"] == 214
+    uid = reply.message["reply_markup"]["inline_keyboard"][0][0]["callback_data"][5:]
+    [(resolved,)] = _rows(tmp, "SELECT resolved_question FROM answer_log WHERE uid = ?", uid)
+    assert resolved == "How many prisoners were actually exchanged? Istanbul"
+
+
+def test_in_a_group_every_member_votes_and_may_change_their_vote(real_bot) -> None:
+    emulator, tmp = real_bot
+    group = group_chat(-100400, "Voters")
+    answer = ask(
+        emulator, FakeUser(215, "Max", "en"), "/ask What was agreed about prisoners?", chat=group
+    )
+    helpful, not_helpful = (
+        b["callback_data"] for b in answer.message["reply_markup"]["inline_keyboard"][0]
+    )
+    uid = helpful[5:]
+    for user, data in [(215, not_helpful), (216, helpful), (215, helpful)]:
+        mark = emulator.mark()
+        emulator.press_button(FakeUser(user, "U", "en"), answer.message, data)
+        emulator.wait_for("callback_answer", since=mark, timeout=15)
+    time.sleep(1.0)
+    rows = _rows(tmp, "SELECT kind FROM feedback WHERE answer_uid = ? ORDER BY kind", uid, want=2)
+    # Max's changed vote replaced his first one: two people, two helpful votes.
+    assert rows == [("helpful",), ("helpful",)]
+
+
+def test_a_photo_caption_is_answered_as_the_question(real_bot) -> None:
+    emulator, _ = real_bot
+    user = FakeUser(217, "Ann", "en")
+    mark = emulator.mark()
+    emulator.send_media(user, "photo", caption="What happened at the talks in Istanbul?")
+    answer = emulator.wait_for_reply(user.id, since=mark, timeout=30)
+    assert "[1]" in answer.text and "reply_markup" in answer.message
+
+
 def test_rate_limited_user_is_told_to_slow_down(real_bot) -> None:
     emulator, _ = real_bot
     user = FakeUser(207, "Ivan", "ru")

@@ -375,6 +375,14 @@ async def test_report_press_thanks_for_the_report(bot: BotUnderTest) -> None:
     events = await bot.feed()
     assert bot.service.feedback_calls == [("fake00000001", "report", ANNA.id)]
     assert events[0].payload["text"].startswith("Thank you — a moderator")
+    [prompt] = sent(events)
+    assert prompt.text == text("en", "report_what")
+    assert prompt.payload["reply_markup"] == {"force_reply": True, "selective": True}
+    # The reply to the prompt is the report's note, not a question.
+    reply = sent(await bot.say(ANNA, "The date is wrong", reply_to=prompt.message["message_id"]))
+    assert [event.text for event in reply] == [text("en", "report_noted")]
+    assert bot.service.report_notes == [("fake00000001", "The date is wrong", ANNA.id)]
+    assert len(bot.service.asked) == 1
 
 
 async def test_handler_error_is_reported_to_user_and_bot_keeps_working(
@@ -412,7 +420,7 @@ async def test_feedback_failure_lets_the_user_press_again(bot: BotUnderTest) -> 
     events = await bot.feed()
     assert events[0].kind == "callback_answer"
     assert events[0].payload["text"] == text("en", "error")
-    assert "fake00000001" not in bot.app.bot_data["negobot"].pressed_answers
+    assert ("fake00000001", ANNA.id, "vote") not in bot.app.bot_data["negobot"].pressed_answers
 
 
 async def test_status_sources_and_help(bot: BotUnderTest) -> None:
@@ -484,3 +492,71 @@ async def test_very_long_answer_is_split_with_buttons_on_the_last_part() -> None
 def test_missing_token_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="NEGOBOT_TELEGRAM_TOKEN is not set"):
         build_application(Settings(_env_file=None, telegram_token=None), FakeService())
+
+
+async def test_in_a_group_each_member_votes_once_and_may_change_their_vote(
+    bot: BotUnderTest,
+) -> None:
+    answer = sent(await bot.say(ANNA, "/ask What was agreed?", chat=GROUP))[0]
+    keyboard = answer.message["reply_markup"]["inline_keyboard"]
+    helpful, not_helpful = (button["callback_data"] for button in keyboard[0])
+    bot.emulator.press_button(OLENA, answer.message, not_helpful)
+    first = await bot.feed()
+    assert first[0].payload["text"] == "Дякуємо за відгук!"
+    # The buttons stay for the rest of the group.
+    assert not [event for event in first if event.kind == "edit_markup"]
+    bot.emulator.press_button(ANNA, answer.message, helpful)
+    assert (await bot.feed())[0].payload["text"] == "Thank you for your feedback!"
+    bot.emulator.press_button(ANNA, answer.message, helpful)
+    assert (await bot.feed())[0].payload["text"] == "Your feedback is already recorded."
+    bot.emulator.press_button(OLENA, answer.message, helpful)
+    assert (await bot.feed())[0].payload["text"] == "Ваш голос змінено — дякуємо!"
+    assert bot.service.feedback_calls == [
+        ("fake00000001", "not_helpful", OLENA.id),
+        ("fake00000001", "helpful", ANNA.id),
+        ("fake00000001", "helpful", OLENA.id),
+    ]
+
+
+async def test_a_photo_caption_is_the_question(bot: BotUnderTest) -> None:
+    bot.emulator.send_media(ANNA, "photo", caption="What was agreed in Istanbul?")
+    assert "You asked: What was agreed in Istanbul?" in sent(await bot.feed())[0].text
+    bot.emulator.send_media(ANNA, "document", chat=GROUP, caption="What was agreed?")
+    assert await bot.feed() == []  # in a group, only a caption addressed to the bot
+    bot.emulator.send_media(
+        ANNA, "photo", chat=GROUP, caption=f"@{bot.app.bot.username} Who met in Istanbul?"
+    )
+    assert "You asked: Who met in Istanbul?" in sent(await bot.feed())[0].text
+
+
+async def test_a_flood_gets_one_slow_down_and_status_and_sources_are_not_limited(
+    bot: BotUnderTest,
+) -> None:
+    for number in range(5):
+        sent(await bot.say(IVAN, f"вопрос {number}"))
+    replies = [sent(await bot.say(IVAN, f"ещё {number}")) for number in range(4)]
+    assert replies[0][0].text.startswith("Вы спрашиваете слишком быстро")
+    assert replies[1:] == [[], [], []]
+    assert "Open: a ceasefire." in sent(await bot.say(IVAN, "/status hamas-israel"))[0].text
+    assert "2 outlets" in sent(await bot.say(IVAN, "/sources"))[0].text
+    assert len(bot.service.asked) == 5
+
+
+async def test_emoji_or_punctuation_alone_is_asked_for_in_words(bot: BotUnderTest) -> None:
+    for message in ["???", "👍🙏"]:
+        assert sent(await bot.say(ANNA, message))[0].text == "Please ask a question in words."
+    assert bot.service.asked == []
+
+
+async def test_questions_carry_the_conversation_and_the_answer_replied_to(
+    bot: BotUnderTest,
+) -> None:
+    answer = sent(await bot.say(ANNA, "/ask What was agreed?", chat=GROUP))[0]
+    sent(await bot.say(OLENA, "and the bodies?", reply_to=answer.message["message_id"], chat=GROUP))
+    sent(await bot.say(ANNA, "Who met?"))
+    first, reply, private = bot.service.asked
+    assert first["conversation"] == ("group", GROUP["id"], ANNA.id, None)
+    assert first["reply_to"] is None
+    assert reply["conversation"] == ("group", GROUP["id"], OLENA.id, None)
+    assert reply["reply_to"] == "fake00000001"
+    assert private["conversation"] == ("chat", ANNA.id)

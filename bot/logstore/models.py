@@ -15,12 +15,14 @@ ROLES: tuple[str, ...] = ("reviewer", "approver")
 # Why a question was refused before any search ran (too long, empty).
 REFUSAL_REASONS: tuple[str, ...] = ("too_long", "empty")
 # Why an answer declined: outside the library's dates, too far from every passage, off the
-# bot's subject, or the reader found no answer in the passages.
+# bot's subject, the reader found no answer in the passages, or the question was too short to
+# stand alone with nothing before it.
 ABSTAIN_REASONS: tuple[str, ...] = (
     "outside_dates",
     "below_threshold",
     "off_topic",
     "no_answer_found",
+    "incomplete",
 )
 FEEDBACK_KINDS: tuple[str, ...] = ("helpful", "not_helpful", "report")
 
@@ -62,6 +64,8 @@ class AnswerLogBase(SQLModel):
     chat_type: str | None = Field(default=None, max_length=32)
     user_key: str | None = Field(default=None, max_length=32, index=True)
     question: str = Field(sa_type=sa.Text)
+    # A follow-up as answered: with the subject of the conversation it leaned on.
+    resolved_question: str | None = Field(default=None, sa_type=sa.Text)
     language: str = Field(default="", max_length=16, index=True)
     answer_text: str = Field(default="", sa_type=sa.Text)
     abstained: bool = Field(default=False, index=True)
@@ -99,6 +103,7 @@ class FeedbackBase(SQLModel):
     kind: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     user_key: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_type=sa.Text)  # what a reporter says is wrong
 
 
 class Feedback(FeedbackBase, table=True):

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 # A refused question is kept up to this many characters (a pasted book need not be stored).
 REFUSED_QUESTION_CHARS = 4000
+REPORT_NOTE_CHARS = 2000  # a reporter's note is kept this long
 
 
 class LogStoreUnavailable(RuntimeError):
@@ -118,6 +119,7 @@ class LogStore:
                 "user_key": self._user_key(user_id),
                 "raw_user_id": user_id if self._store_raw_user_ids else None,
                 "question": str(answer.question),
+                "resolved_question": answer.resolved_question,
                 "language": str(answer.language or ""),
                 "answer_text": str(answer.text or ""),
                 "abstained": bool(answer.abstained),
@@ -193,6 +195,22 @@ class LogStore:
             )
         except Exception:
             log.exception("could not queue feedback for answer %s", answer_uid)
+
+    def log_report_note(self, answer_uid: str, note: str, *, user_id: int | None) -> None:
+        """Queue what a person says is wrong with an answer they reported; never raises."""
+        try:
+            self._writer.enqueue(
+                {
+                    "type": "report_note",
+                    "uid": uuid.uuid4().hex,
+                    "answer_uid": str(answer_uid),
+                    "note": str(note)[:REPORT_NOTE_CHARS],
+                    "created_at": utc_now().isoformat(),
+                    "user_key": self._user_key(user_id),
+                }
+            )
+        except Exception:
+            log.exception("could not queue the report note for answer %s", answer_uid)
 
     def _user_key(self, user_id: int | None) -> str | None:
         return None if user_id is None else user_key(user_id, self._secret)

@@ -121,6 +121,12 @@ def add_handlers(application: Application) -> None:
     )
     application.add_handler(
         MessageHandler(
+            new_messages & (filters.PHOTO | filters.Document.ALL) & filters.CAPTION,
+            handlers.caption_message,
+        )
+    )
+    application.add_handler(
+        MessageHandler(
             new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text_message
         )
     )

@@ -10,7 +10,6 @@ from telegram.ext import ContextTypes
 from bot.i18n import text
 from bot.telegram.deps import deps, message_of, ui_language
 from bot.telegram.handlers import command_argument
-from bot.telegram.ratelimit import SlidingWindowRateLimiter
 from bot.telegram.replies import send_answer, send_plain, typing_indicator
 
 
@@ -28,12 +27,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the negotiation tracks, or (`/status <track>`) where one stands now, with sources."""
     message = message_of(update)
     language = ui_language(update)
-    user_id = update.effective_user.id if update.effective_user else message.chat.id
-    wait = deps(context).limiter.try_acquire(user_id)
-    if wait:
-        seconds = SlidingWindowRateLimiter.seconds_to_show(wait)
-        await message.reply_text(text(language, "slow_down", seconds=seconds))
-        return
+    # Looking up where things stand is cheap and never counts against the question limit.
     track = command_argument(message) or None
     async with typing_indicator(context, message):
         answer = await asyncio.to_thread(deps(context).service.status, language, track=track)

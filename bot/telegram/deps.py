@@ -15,6 +15,7 @@ from bot.service import Service
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
 DEPS_KEY = "negobot"
+REMEMBERED_MESSAGES = 20_000
 
 
 @dataclass
@@ -25,7 +26,22 @@ class BotDeps:
     service: Service
     limiter: SlidingWindowRateLimiter
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    pressed_answers: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    # The feedback each person gave on each answer: (answer uid, user id, vote|report) -> kind.
+    pressed_answers: OrderedDict[tuple[str, int | None, str], str] = field(
+        default_factory=OrderedDict
+    )
+    # The answers the bot sent: (chat id, message id) -> the answer's log uid, for replies.
+    answer_messages: OrderedDict[tuple[int, int], str] = field(default_factory=OrderedDict)
+    # "What is wrong?" prompts sent: (chat id, message id) -> (answer uid, reporter's user id).
+    report_prompts: OrderedDict[tuple[int, int], tuple[str, int]] = field(
+        default_factory=OrderedDict
+    )
+
+    def remember_answer_message(self, chat_id: int, message_id: int, log_id: str) -> None:
+        """Keep which answer a sent message carries, so a reply to it is read in its light."""
+        self.answer_messages[(chat_id, message_id)] = log_id
+        while len(self.answer_messages) > REMEMBERED_MESSAGES:
+            self.answer_messages.popitem(last=False)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids

@@ -7,11 +7,13 @@ import asyncio
 from telegram import Chat, Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
+from bot.conversation import conversation_key
 from bot.i18n import text
 from bot.service import QuestionError
 from bot.telegram.deps import deps, message_of, ui_language
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 from bot.telegram.replies import send_answer, typing_indicator
+from bot.telegram.reports import take_report_note
 
 
 def _remove_utf16_spans(value: str, spans: list[tuple[int, int]]) -> str:
@@ -49,7 +51,7 @@ def addressed_question(message: Message, bot_id: int, bot_username: str) -> str 
     if not mentions and not _is_reply_to_bot(message, bot_id):
         return None
     spans = [(entity.offset, entity.length) for entity in mentions]
-    return _remove_utf16_spans(message.text or "", spans).strip()
+    return _remove_utf16_spans(message.text or message.caption or "", spans).strip()
 
 
 def command_argument(message: Message) -> str:
@@ -76,10 +78,12 @@ async def _check_question(
         await message.reply_text(str(error))
         return False
     user_id = update.effective_user.id if update.effective_user else message.chat.id
-    wait = deps(context).limiter.try_acquire(user_id)
+    limiter = deps(context).limiter
+    wait = limiter.try_acquire(user_id)
     if wait:
-        seconds = SlidingWindowRateLimiter.seconds_to_show(wait)
-        await message.reply_text(text(language, "slow_down", seconds=seconds))
+        if limiter.first_refusal(user_id):  # the rest of a flood gets no reply at all
+            seconds = SlidingWindowRateLimiter.seconds_to_show(wait)
+            await message.reply_text(text(language, "slow_down", seconds=seconds))
         return False
     return True
 
@@ -93,7 +97,13 @@ async def answer_question(
         return
     message = message_of(update)
     user = update.effective_user
-    service = deps(context).service
+    dependencies = deps(context)
+    service = dependencies.service
+    thread = message.message_thread_id if message.is_topic_message else None
+    replied = message.reply_to_message
+    reply_to = None
+    if replied is not None and _is_reply_to_bot(message, context.bot.id):
+        reply_to = dependencies.answer_messages.get((message.chat.id, replied.message_id))
     async with typing_indicator(context, message):
         answer = await asyncio.to_thread(
             service.ask,
@@ -103,8 +113,14 @@ async def answer_question(
             chat_type=message.chat.type,
             user_id=user.id if user else None,
             user_language=user.language_code if user else None,
+            conversation=conversation_key(
+                message.chat.id, message.chat.type, user.id if user else None, thread
+            ),
+            reply_to=reply_to,
         )
-    await send_answer(message, answer, ui_language(update))
+    for part in await send_answer(message, answer, ui_language(update)):
+        if answer.log_id:
+            dependencies.remember_answer_message(part.chat.id, part.message_id, answer.log_id)
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,8 +136,21 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer any text in private chats; in groups only text addressed to the bot."""
     message = message_of(update)
+    if await take_report_note(update, context):
+        return
     if message.chat.type == Chat.PRIVATE:
         await answer_question(update, context, message.text or "")
+        return
+    question = addressed_question(message, context.bot.id, context.bot.username)
+    if question is not None:
+        await answer_question(update, context, question)
+
+
+async def caption_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Take a photo's or document's caption as the question, as if it had been typed."""
+    message = message_of(update)
+    if message.chat.type == Chat.PRIVATE:
+        await answer_question(update, context, message.caption or "")
         return
     question = addressed_question(message, context.bot.id, context.bot.username)
     if question is not None:

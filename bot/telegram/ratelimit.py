@@ -23,6 +23,7 @@ class SlidingWindowRateLimiter:
         self.window_seconds = window_seconds
         self._clock = clock
         self._recent: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()  # users told to slow down since their last question
         self._next_sweep = clock() + window_seconds
 
     def try_acquire(self, user_id: int) -> float:
@@ -34,8 +35,16 @@ class SlidingWindowRateLimiter:
         if len(recent) >= self.limit:
             return max(recent[0] + self.window_seconds - now, 0.001)
         recent.append(now)
+        self._warned.discard(user_id)
         self._forget_idle_users(now)
         return 0.0
+
+    def first_refusal(self, user_id: int) -> bool:
+        """Return True once per burst of refused questions: one "slow down", not one each."""
+        if user_id in self._warned:
+            return False
+        self._warned.add(user_id)
+        return True
 
     @staticmethod
     def seconds_to_show(wait: float) -> int:
@@ -51,3 +60,4 @@ class SlidingWindowRateLimiter:
         idle = [uid for uid, times in self._recent.items() if not times or times[-1] <= cutoff]
         for user_id in idle:
             del self._recent[user_id]
+            self._warned.discard(user_id)

@@ -49,19 +49,22 @@ async def typing_indicator(
             await refresher
 
 
-async def send_answer(message: Message, answer: Answer, language: str) -> None:
+async def send_answer(message: Message, answer: Answer, language: str) -> list[Message]:
     """Send an answer as HTML (split if long) with feedback buttons under its last part."""
     parts = format_answer(answer, language)
     keyboard = feedback_keyboard(answer.log_id, language)
     in_group = message.chat.type != Chat.PRIVATE
+    sent = []
     for number, part in enumerate(parts):
         last = number == len(parts) - 1
-        await message.reply_html(
+        reply = await message.reply_html(
             part,
             do_quote=in_group and number == 0,
             reply_markup=keyboard if last else None,
             link_preview_options=_NO_PREVIEW,
         )
+        sent.append(reply)
+    return sent
 
 
 async def send_plain(message: Message, value: str) -> None:

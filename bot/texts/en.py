@@ -2,6 +2,8 @@
 
 TEXTS: dict[str, str] = {
     # answers
+    "about": "(about: {subject})",
+    "incomplete": "Could you ask the whole question? e.g. “{example}”",
     "as_of": "As of {date}:",
     "sources": "Sources",
     "coverage": "My reports run from {first} to {last}.",
@@ -55,7 +57,10 @@ TEXTS: dict[str, str] = {
     "button_not_helpful": "👎 Not helpful",
     "button_report": "⚠️ Report a problem",
     "thanks_button": "✓ Thanks for your feedback",
+    "vote_changed": "Your vote is changed — thank you!",
     "thanks_vote": "Thank you for your feedback!",
+    "report_what": "What is wrong with this answer? Reply to this message in a few words.",
+    "report_noted": "Thank you — your note is with the report.",
     "thanks_report": "Thank you — a moderator will look at this answer.",
     "already_recorded": "Your feedback is already recorded.",
     "command_ask": "Ask a question",

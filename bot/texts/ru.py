@@ -2,6 +2,8 @@
 
 TEXTS: dict[str, str] = {
     # answers
+    "about": "(о: {subject})",
+    "incomplete": "Не могли бы вы задать вопрос полностью? Например: «{example}»",
     "as_of": "По состоянию на {date}:",
     "sources": "Источники",
     "not_in_reports": "Мои источники об этом не пишут. Ближе всего — «{title}» ({source}, {date}).",
@@ -56,7 +58,10 @@ TEXTS: dict[str, str] = {
     "button_not_helpful": "👎 Бесполезно",
     "button_report": "⚠️ Сообщить о проблеме",
     "thanks_button": "✓ Спасибо за отзыв",
+    "vote_changed": "Ваш голос изменён — спасибо!",
     "thanks_vote": "Спасибо за отзыв!",
+    "report_what": "Что не так с этим ответом? Ответьте на это сообщение в нескольких словах.",
+    "report_noted": "Спасибо — ваше пояснение добавлено к жалобе.",
     "thanks_report": "Спасибо — модератор проверит этот ответ.",
     "already_recorded": "Ваш отзыв уже учтён.",
     "command_ask": "Задать вопрос",

@@ -45,7 +45,7 @@ class ControlSide(EmulatorState):
         reply_to: int | None = None,
         caption: str | None = None,
     ) -> dict[str, Any]:
-        """Deliver a sticker, photo or voice message from `user`."""
+        """Deliver a sticker, photo, document or voice message from `user`."""
         media: dict[str, Any] = {
             "sticker": {
                 "file_id": "CAACAgIAAxkBAAE", "file_unique_id": "AgADsticker", "type": "regular",
@@ -55,6 +55,10 @@ class ControlSide(EmulatorState):
                 {"file_id": "AgACAgIAAxkBAAE", "file_unique_id": "AQADphoto", "width": 90,
                  "height": 90, "file_size": 1200},
             ],
+            "document": {
+                "file_id": "BQACAgIAAxkBAAE", "file_unique_id": "AgADdoc", "file_name": "talks.pdf",
+                "mime_type": "application/pdf", "file_size": 20000,
+            },
             "voice": {
                 "file_id": "AwACAgIAAxkBAAE", "file_unique_id": "AgADvoice", "duration": 3,
                 "mime_type": "audio/ogg", "file_size": 4000,

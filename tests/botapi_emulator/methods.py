@@ -137,6 +137,7 @@ class BotApiMethods(EmulatorState):
                     "message": message,
                     "raw_text": params["text"],
                     "parse_mode": params.get("parse_mode"),
+                    "reply_markup": markup,  # force_reply too, which the message does not show
                 },
             )
             return message

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer_types import Answer, Citation
+from bot.conversation import ConversationKey
 from bot.service import FeedbackKind, FrontEnd, checked_question
 
 FAIL_WORD = "boom"  # a question containing it makes ask() raise, to exercise error handling
@@ -72,6 +73,7 @@ class FakeService:
         self.asked: list[dict[str, Any]] = []
         self.feedback_calls: list[tuple[str, FeedbackKind, int | None]] = []
         self.reindex_calls = 0
+        self.report_notes: list[tuple[str, str, int | None]] = []
         self.status_calls: list[str | None] = []
         self._issued: set[str] = set()
         self._uids = itertools.count(1)
@@ -90,6 +92,8 @@ class FakeService:
         chat_type: str | None = None,
         user_id: int | None = None,
         user_language: str | None = None,
+        conversation: ConversationKey | None = None,
+        reply_to: str | None = None,
     ) -> Answer:
         """Answer from two fixed citations; fail on FAIL_WORD, abstain on ABSTAIN_WORD."""
         if self.delay_seconds:
@@ -103,6 +107,8 @@ class FakeService:
                     "chat_type": chat_type,
                     "user_id": user_id,
                     "user_language": user_language,
+                    "conversation": conversation,
+                    "reply_to": reply_to,
                 }
             )
             uid = f"fake{next(self._uids):08d}"
@@ -141,6 +147,11 @@ class FakeService:
                 with self.feedback_log.open("a", encoding="utf-8") as log:
                     record = {"answer_uid": answer_uid, "kind": kind, "user_id": user_id}
                     log.write(json.dumps(record) + "\n")
+
+    def report_note(self, answer_uid: str, note: str, *, user_id: int | None) -> None:
+        """Record a report's note."""
+        with self._lock:
+            self.report_notes.append((answer_uid, note, user_id))
 
     def status(
         self, language: str, *, track: str | None = None, front_end: str = "telegram"

@@ -1,0 +1,147 @@
+"""Read a question in the light of the conversation before it, and remember how it was answered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot import i18n
+from bot.answer_types import Answer
+from bot.conversation.followups import content_words, is_follow_up, too_short_to_stand_alone
+from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
+from bot.questions import is_status_question, question_language
+
+# A follow-up's own words lead the query; the subject is shortened to keep them weighing most.
+SUBJECT_CHARS = 300
+
+
+class Answering(Protocol):
+    """What answers a question: bot.answering.Answerer."""
+
+    def answer(
+        self,
+        question: str,
+        *,
+        language_hint: str | None = None,
+        track: str | None = None,
+        prefer: Sequence[str] = (),
+        focus: str | None = None,
+    ) -> Answer:
+        """Answer one checked question."""
+        ...
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """A question as it will be answered."""
+
+    question: str  # as asked
+    query: str  # what retrieval and reading get: the question with the subject it leans on
+    subject: str  # the question that stood on its own and that this one is about
+    prefer: tuple[str, ...] = ()  # the articles the conversation already cited
+    about: str | None = None  # shown with the answer when the question was read in context
+    incomplete: bool = False  # too short to stand alone, and nothing before it to lean on
+
+    @property
+    def resolved(self) -> str | None:
+        """The question as answered, when that differs from the question as asked."""
+        return self.query if self.query != self.question else None
+
+
+def understand(
+    question: str,
+    memory: ConversationMemory | None,
+    key: ConversationKey | None,
+    *,
+    reply_to: str | None = None,
+) -> Understanding:
+    """Resolve a follow-up against the answer replied to, else the conversation's last turn."""
+    if is_status_question(question):
+        return Understanding(question, question, question)
+    before = None
+    if memory is not None:
+        before = memory.answer(reply_to)
+        if before is None and key is not None:
+            turns = memory.recent(key)
+            before = turns[-1] if turns else None
+    # Replying to an answer says "about this" as plainly as a pronoun does.
+    leans = before is not None and (reply_to is not None or is_follow_up(question))
+    if before is None or not leans:
+        return Understanding(
+            question, question, question, incomplete=too_short_to_stand_alone(question)
+        )
+    subject = before.subject
+    # The turn before, if it was itself a follow-up, says what "that" now points at; of the
+    # questions before, only the words that carry a subject go along, so the follow-up's own
+    # question words ("how many", "when") decide what is looked for.
+    steps = [question]
+    if before.question != subject:
+        steps.append(" ".join(content_words(before.question)))
+    steps.append(" ".join(content_words(subject[:SUBJECT_CHARS])))
+    return Understanding(question, " ".join(steps), subject, prefer=before.articles, about=subject)
+
+
+def remember(
+    memory: ConversationMemory | None,
+    key: ConversationKey | None,
+    understood: Understanding,
+    answer: Answer,
+) -> None:
+    """Keep the turn, so the next question (or a reply to this answer) can lean on it."""
+    if memory is None or key is None or understood.incomplete:
+        return
+    cited = tuple(dict.fromkeys(c.article_id for c in answer.sources if c.article_id))
+    # A follow-up that found nothing keeps the articles the conversation was already about.
+    articles = cited or (understood.prefer if not answer.abstained else ())
+    memory.remember(
+        key,
+        Turn(
+            question=understood.question,
+            resolved=understood.query,
+            subject=understood.subject,
+            articles=articles,
+            answered=not answer.abstained,
+            log_id=answer.log_id,
+        ),
+    )
+
+
+def incomplete_answer(question: str, language: str) -> Answer:
+    """Ask for the whole question instead of claiming the library does not cover it."""
+    return Answer(
+        question=question,
+        text=i18n.text(language, "incomplete"),
+        language=language,
+        abstained=True,
+        mode="incomplete",
+        abstain_reason="incomplete",
+    )
+
+
+def presented(answer: Answer, understood: Understanding) -> Answer:
+    """Give the answer the question as asked, the one answered, and say what it was taken as."""
+    answer.resolved_question = understood.resolved
+    answer.question = understood.question
+    if understood.about is not None and not answer.reviewed:
+        about = i18n.text(answer.language, "about", subject=understood.about.strip())
+        answer.text = f"{about}\n{answer.text}"
+    return answer
+
+
+def answer_understood(
+    answerer: Answering, understood: Understanding, language_hint: str | None, *, track: str | None
+) -> Answer:
+    """Answer the question as understood; a question about a named track stands on its own."""
+    if track is not None:
+        return answerer.answer(understood.question, language_hint=language_hint, track=track)
+    if understood.incomplete:
+        language = question_language(understood.question, language_hint)
+        return incomplete_answer(understood.question, language)
+    answer = answerer.answer(
+        understood.query,
+        language_hint=language_hint,
+        prefer=understood.prefer,
+        focus=understood.question if understood.resolved else None,
+    )
+    return presented(answer, understood)

@@ -1,0 +1,121 @@
+"""Tell a follow-up ("and the bodies?", "а скільки тривала?") from a question that stands alone."""
+
+from __future__ import annotations
+
+import re
+
+# Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
+_LEADS = re.compile(
+    r"^\s*(?:and|also|then|so|what about|how about|а|і|й|та|и|ну а|а як щодо|а що з|а что с|"
+    r"а как насч[её]т|що з|что с|як щодо|как насч[её]т)\b",
+    re.IGNORECASE,
+)
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Words that point back at something said before: it, that, they, there, then; це, там, тоді…
+_REFERRING = _word_set(
+    """it its that those they them their there then he she him his her
+    це цього цьому цей ця ці цих той тієї того ті тих там тоді він вона вони його її їх їхній
+    їхня їхні ним нею ними туди звідти такий така таке
+    это этого этом этому этот эта эти этих тот той того те тех там тогда он она они его её ее
+    их ним ней ними туда оттуда такой такая такое"""
+)
+# Words that carry no subject of their own: question words, auxiliaries, articles, prepositions.
+_EMPTY = _REFERRING | _word_set(
+    """this these a an the and or but also then so what which who whom whose when where why how
+    is are was were be been being do does did done has have had will would can could should
+    might must shall of to in on at for from with about by as into over after before
+    any some much many exactly really actually else still yet again happen happened
+    а і й та чи що хто кого кому коли де чому навіщо як який яка яке які якого скільки
+    чий чия чиє був була було були буде є там тому ж же ще вже саме взагалі і в у на з із
+    до по за про від для при над під щодо ну так сталося відбулося
+    и или что кто кого кому когда где почему зачем как какой какая какое какие какого
+    сколько чей чья чьё был была было были будет есть же ещё уже именно вообще в во на с со
+    к по за про от для при над под о об насчёт насчет ну так произошло случилось"""
+)
+_JOINING = frozenset(["and", "і", "й", "та", "и"])
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+# A follow-up this long or longer is taken to say its own subject, whatever words it opens with.
+OWN_SUBJECT_WORDS = 4
+# A question naming nothing needs at least this many words of its own to be looked up alone.
+STANDALONE_WORDS = 2
+
+
+def _words(question: str) -> list[str]:
+    return _WORD.findall(question)
+
+
+def has_words(question: str) -> bool:
+    """Return whether the text has any word or number in it (not only emoji or punctuation)."""
+    return bool(_words(question))
+
+
+def content_words(question: str) -> list[str]:
+    """Return the words that can carry a subject: not question words, pronouns or particles."""
+    return [word for word in _words(question) if word.casefold() not in _EMPTY]
+
+
+def names_something(question: str) -> bool:
+    """Return whether the question names a subject: a proper name (capital inside) or a number."""
+    words = _words(question)
+    for position, word in enumerate(words):
+        if any(character.isdigit() for character in word):
+            return True
+        if position > 0 and word[:1].isupper() and word.casefold() not in _EMPTY:
+            return True
+    return False
+
+
+def opens_like_follow_up(question: str) -> bool:
+    """Return whether the question opens with "and …", "what about …", "а …", "и …"."""
+    return bool(_LEADS.match(question))
+
+
+def refers_back(question: str) -> bool:
+    """Return whether the question points back with "it", "that", "there", "це", "это"…
+
+    A pronoun after "and" that follows a subject points inside the question ("how old is Lavrov
+    and where was he born?"), not back.
+    """
+    seen_subject = False
+    for word in _words(question):
+        folded = word.casefold()
+        if folded in _JOINING and seen_subject:
+            return False
+        if folded in _REFERRING:
+            return True
+        seen_subject = seen_subject or folded not in _EMPTY
+    return False
+
+
+def is_follow_up(question: str) -> bool:
+    """Return whether the question leans on the one before it.
+
+    Opening with "and"/"а"/"и" or pointing back ("when was that?", "who proposed it?") makes it
+    one unless it is long enough to say its own subject; so does naming nothing in a few words
+    ("where was the meeting held?": which meeting is the one just talked about).
+    """
+    own = content_words(question)
+    if len(own) >= OWN_SUBJECT_WORDS:
+        return False
+    if opens_like_follow_up(question) or refers_back(question):
+        return True
+    return not names_something(question)
+
+
+def too_short_to_stand_alone(question: str) -> bool:
+    """Return whether a question, asked with nothing before it, lacks a subject to look up.
+
+    "And what did Zelensky say?" or "who proposed it?" lean on something unsaid even when they
+    name someone; "what was agreed?" names nothing to look up.
+    """
+    own = content_words(question)
+    if opens_like_follow_up(question) or refers_back(question):
+        return len(own) < OWN_SUBJECT_WORDS
+    if names_something(question):
+        return False
+    return len(own) < STANDALONE_WORDS
