@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
 import tempfile
 import warnings
@@ -102,7 +103,11 @@ def measure(out: Path, data: Path, record: dict[str, object]) -> dict[str, objec
         if part:
             examples = [example for example in examples if example.article in set(split[part])]
         scores = score(examples, predictions(margins(reader, examples, print_progress), threshold))
-        figures[name] = {key: round(value, 1) for key, value in scores.__dict__.items()}
+        # No unanswerable questions, no NoAns F1: null keeps the card strict JSON.
+        figures[name] = {
+            key: None if math.isnan(value) else round(value, 1)
+            for key, value in scores.__dict__.items()
+        }
         print(f"{name}: {scores.line()}", file=sys.stderr)
     return {"threshold": round(threshold, 3), "figures": figures}
 
