@@ -135,22 +135,23 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer any text in private chats; in groups only text addressed to the bot."""
-    message = message_of(update)
     if await take_report_note(update, context):
         return
-    if message.chat.type == Chat.PRIVATE:
-        await answer_question(update, context, message.text or "")
-        return
-    question = addressed_question(message, context.bot.id, context.bot.username)
-    if question is not None:
-        await answer_question(update, context, question)
+    await _answer_if_meant_for_bot(update, context, message_of(update).text or "")
 
 
 async def caption_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Take a photo's or document's caption as the question, as if it had been typed."""
+    await _answer_if_meant_for_bot(update, context, message_of(update).caption or "")
+
+
+async def _answer_if_meant_for_bot(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, written: str
+) -> None:
+    """Answer what was written in a private chat; in a group only if addressed to the bot."""
     message = message_of(update)
     if message.chat.type == Chat.PRIVATE:
-        await answer_question(update, context, message.caption or "")
+        await answer_question(update, context, written)
         return
     question = addressed_question(message, context.bot.id, context.bot.username)
     if question is not None:
