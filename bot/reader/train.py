@@ -34,6 +34,12 @@ class Recipe:
     test_articles: int = 5
     dev_articles: int = 3
     max_steps: int = 500
+    # A second stage starts from `init` (a checkpoint of the first) and trains on the `extra`
+    # SQuAD-format files (the project's own questions over its articles) mixed with `public_sample`
+    # questions drawn from the public data, so the reader adapts to news without forgetting.
+    init: str = ""
+    extra: tuple[str, ...] = ()
+    public_sample: int = 0
 
 
 def article_split(examples: list[Example], recipe: Recipe) -> dict[str, list[str]]:
@@ -53,6 +59,10 @@ def training_examples(data: Path, recipe: Recipe) -> tuple[list[Example], dict[s
     train, _ = split_by_article(squad, set(split["dev"]) | set(split["test"]))
     for name in TRAIN_FILES:
         train += read_examples(data / name)
+    if recipe.public_sample:
+        train = random.Random(recipe.seed).sample(train, min(recipe.public_sample, len(train)))
+    for extra in recipe.extra:
+        train += read_examples(Path(extra))
     return train, split
 
 
@@ -92,7 +102,13 @@ def train(data: Path, out: Path, recipe: Recipe, *, max_minutes: float = 0.0) ->
     device = "cuda" if torch.cuda.is_available() else "cpu"
     examples, split = training_examples(data, recipe)
     items = training_windows(examples)
-    network = build_network(frozen_layers=recipe.frozen_layers).to(device)
+    network = build_network(frozen_layers=recipe.frozen_layers)
+    earlier: dict[str, object] = {}
+    if recipe.init:
+        saved = torch.load(recipe.init, map_location="cpu", weights_only=False)
+        network.load_state_dict(saved["weights"], strict=False)
+        earlier = {"recipe": saved["recipe"], "steps": saved["steps"]}
+    network = network.to(device)
     trainable = [parameter for parameter in network.parameters() if parameter.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=recipe.learning_rate, weight_decay=0.01)
     steps_per_epoch = math.ceil(len(items) / recipe.batch)
@@ -135,10 +151,10 @@ def train(data: Path, out: Path, recipe: Recipe, *, max_minutes: float = 0.0) ->
                     flush=True,
                 )
             if step % SAVE_EVERY == 0:
-                save(network, checkpoint, recipe, split, step)
+                save(network, checkpoint, recipe, split, step, earlier)
             if step >= total or (max_minutes and minutes >= max_minutes):
                 break
-        save(network, checkpoint, recipe, split, step)
+        save(network, checkpoint, recipe, split, step, earlier)
         print(f"saved {checkpoint} after epoch {epoch} (step {step})", flush=True)
         if step >= total or (max_minutes and (time.monotonic() - began) / 60 >= max_minutes):
             break
@@ -146,9 +162,14 @@ def train(data: Path, out: Path, recipe: Recipe, *, max_minutes: float = 0.0) ->
 
 
 def save(
-    network: object, path: Path, recipe: Recipe, split: dict[str, list[str]], steps: int
+    network: object,
+    path: Path,
+    recipe: Recipe,
+    split: dict[str, list[str]],
+    steps: int,
+    earlier: dict[str, object],
 ) -> None:
-    """Save every weight but the frozen word embeddings, with the recipe and split."""
+    """Save every weight but the frozen word embeddings, with the recipes and split."""
     import torch
 
     weights = {
@@ -156,7 +177,10 @@ def save(
         for name, tensor in network.state_dict().items()  # type: ignore[attr-defined]
         if "word_embeddings" not in name
     }
-    torch.save({"weights": weights, "recipe": asdict(recipe), "split": split, "steps": steps}, path)
+    record = {"recipe": asdict(recipe), "split": split, "steps": steps}
+    if earlier:
+        record["first_stage"] = earlier
+    torch.save({"weights": weights, **record}, path)
 
 
 def main() -> None:
@@ -172,11 +196,23 @@ def main() -> None:
     parser.add_argument("--max-minutes", type=float, default=0.0, help="stop after this long")
     parser.add_argument("--frozen-layers", type=int, default=Recipe.frozen_layers)
     parser.add_argument("--epochs", type=int, default=Recipe.epochs)
+    parser.add_argument("--learning-rate", type=float, default=Recipe.learning_rate)
+    parser.add_argument("--init", default="", help="start from this checkpoint (a second stage)")
+    parser.add_argument(
+        "--extra", nargs="*", default=[], help="more SQuAD-format files to train on"
+    )
+    parser.add_argument(
+        "--public-sample", type=int, default=0, help="train on this many public questions only"
+    )
     arguments = parser.parse_args()
     recipe = Recipe(
         max_steps=arguments.max_steps,
         frozen_layers=arguments.frozen_layers,
         epochs=arguments.epochs,
+        learning_rate=arguments.learning_rate,
+        init=arguments.init,
+        extra=tuple(arguments.extra),
+        public_sample=arguments.public_sample,
     )
     path = train(arguments.data, arguments.out, recipe, max_minutes=arguments.max_minutes)
     print(json.dumps({"checkpoint": str(path), "recipe": asdict(recipe)}))
