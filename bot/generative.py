@@ -10,12 +10,12 @@ import httpx
 
 from bot.answer_types import Citation
 from bot.config import Settings
+from bot.writing import NO_ANSWER
 
 log = logging.getLogger(__name__)
 
 _LANGUAGE_NAMES = {"en": "English", "uk": "Ukrainian", "ru": "Russian"}
 _CITATION = re.compile(r"\[(\d+)\]")
-NO_ANSWER = "NO_ANSWER"
 
 _INSTRUCTIONS = (
     "You answer questions about peace negotiations using ONLY the numbered news passages given. "

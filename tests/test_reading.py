@@ -11,18 +11,14 @@ from bot.answer_types import Answer, Citation
 from bot.answering import Answerer
 from bot.reading import read_hits, sentence_at
 from bot.telegram.messages import format_answer
-from index.ingest import ingest_articles
 from index.search import Searcher
-from tests.support.embedders import FakeEmbedder
+from tests.support.library import LIBRARY, library_searcher
 from tests.support.readers import PhraseReader
-from tests.test_answering import LIBRARY
 
 
 @pytest.fixture
 def searcher(tmp_path: Path) -> Searcher:
-    embedder = FakeEmbedder()
-    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder)
-    return Searcher.open(tmp_path / "index", embedder)
+    return library_searcher(tmp_path)
 
 
 def answerer_with(searcher: Searcher, reader: PhraseReader, **options: object) -> Answerer:
