@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from bot import i18n
-from bot.answering import Answerer
-from bot.citing import render_plain
-from bot.generative import ChatCompletionsGenerator
-from bot.questions import is_status_question, question_language
-from bot.sentences import SentencePicker, candidate_clues, pick
-from bot.tuning import PickerWeights
+from bot.answers.answerer import Answerer
+from bot.answers.citing import render_plain
+from bot.answers.generative import ChatCompletionsGenerator
+from bot.answers.questions import is_status_question, question_language
+from bot.answers.sentences import SentencePicker, candidate_clues, pick
+from bot.answers.tuning import PickerWeights
 from index.chunking import ChunkingSettings
 from index.ingest import ingest_articles
 from index.search import Searcher

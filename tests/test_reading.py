@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer_types import Answer, Citation
-from bot.answering import Answerer
-from bot.query import make_query
-from bot.reading import read, read_hits, sentence_at
+from bot.answers.answer_types import Answer, Citation
+from bot.answers.answerer import Answerer
+from bot.answers.query import make_query
+from bot.answers.reading import read, read_hits, sentence_at
 from bot.telegram.messages import format_answer
 from index.search import Searcher
 from tests.support.library import LIBRARY, library_searcher

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
-from bot.citing import answered, cite, cited_lines, render_plain
-from bot.composing import Composition
-from bot.deciding import Coverage
-from bot.query import make_query
-from bot.retrieval import retrieve
-from bot.sentences import Candidate
+from bot.answers.citing import answered, cite, cited_lines, render_plain
+from bot.answers.composing import Composition
+from bot.answers.deciding import Coverage
+from bot.answers.query import make_query
+from bot.answers.retrieval import retrieve
+from bot.answers.sentences import Candidate
 from index.search import Searcher
 from tests.support.library import library_searcher
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.composing import Composition, compose
-from bot.query import Query, make_query
-from bot.reading import Reading, read_hits
-from bot.retrieval import Retrieval, retrieve
-from bot.sentences import SentencePicker
+from bot.answers.composing import Composition, compose
+from bot.answers.query import Query, make_query
+from bot.answers.reading import Reading, read_hits
+from bot.answers.retrieval import Retrieval, retrieve
+from bot.answers.sentences import SentencePicker
 from index.search import Searcher
 from tests.support.library import library_searcher
 from tests.support.readers import PhraseReader

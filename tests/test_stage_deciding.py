@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
-from bot.deciding import CoverageJudge, decide, declined, no_answer_text
-from bot.query import make_query
-from bot.reading import Reading
-from bot.retrieval import retrieve
+from bot.answers.deciding import CoverageJudge, decide, declined, no_answer_text
+from bot.answers.query import make_query
+from bot.answers.reading import Reading
+from bot.answers.retrieval import retrieve
 from index.search import Searcher
 from tests.support.library import library_searcher
 

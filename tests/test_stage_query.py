@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.query import make_query
+from bot.answers.query import make_query
 from tests.support.embedders import FakeEmbedder
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.query import make_query
-from bot.retrieval import retrieve
-from bot.tuning import ANSWER_TUNING
+from bot.answers.query import make_query
+from bot.answers.retrieval import retrieve
+from bot.answers.tuning import ANSWER_TUNING
 from index.documents import SearchHit
 from index.search import Searcher
 from tests.support.library import LIBRARY, library_searcher

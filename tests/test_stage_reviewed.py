@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from bot.query import make_query
-from bot.reviewed import ReviewedAnswers
-from bot.tuning import ANSWER_TUNING
+from bot.answers.query import make_query
+from bot.answers.reviewed import ReviewedAnswers
+from bot.answers.tuning import ANSWER_TUNING
 from tests.support.embedders import CountingEmbedder
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.answer_types import Citation
-from bot.citing import Cited
-from bot.deciding import Decline, no_answer_text
-from bot.query import make_query
-from bot.writing import NO_ANSWER, write
+from bot.answers.answer_types import Citation
+from bot.answers.citing import Cited
+from bot.answers.deciding import Decline, no_answer_text
+from bot.answers.query import make_query
+from bot.answers.writing import NO_ANSWER, write
 from tests.support.embedders import FakeEmbedder
 
 SOURCE = Citation(1, "Title", "AP", date(2025, 6, 2), "https://example.org", 0.9, "Text.")

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answers.answerer import Answerer
+from bot.answers.questions import named_period
+from bot.answers.sentences import SentencePicker, freshness, same_statement
+from bot.answers.tuning import ANSWER_TUNING
 from bot.config import Settings
-from bot.questions import named_period
-from bot.sentences import SentencePicker, freshness, same_statement
-from bot.tuning import ANSWER_TUNING
 from index.tuning import SEARCH_TUNING
 from tests.support.embedders import FakeEmbedder
 from tests.support.library import library_searcher

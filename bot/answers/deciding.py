@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot import i18n
-from bot.answer_types import Answer
-from bot.query import Query
-from bot.questions import outside_coverage
-from bot.reading import Reading
-from bot.retrieval import Retrieval
-from bot.scope import ScopeGuard
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.answer_types import Answer
+from bot.answers.query import Query
+from bot.answers.questions import outside_coverage
+from bot.answers.reading import Reading
+from bot.answers.retrieval import Retrieval
+from bot.answers.scope import ScopeGuard
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import Chunk
 from index.embedders.base import Embedder
 from index.embedders.registry import weights_of
@@ -23,7 +23,7 @@ class Coverage:
     """How close the library comes to a question, and why it does not cover it (None if it does)."""
 
     best_cosine: float
-    margin: float | None  # the scope margin (bot/scope.py); None where the model has none
+    margin: float | None  # the scope margin (bot/answers/scope.py); None where the model has none
     reason: str | None  # outside_dates, below_threshold, off_topic, or None
 
     @property

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.answer_types import Citation
-from bot.citing import Cited
-from bot.deciding import Decline, no_answer_text
-from bot.query import Query
+from bot.answers.answer_types import Citation
+from bot.answers.citing import Cited
+from bot.answers.deciding import Decline, no_answer_text
+from bot.answers.query import Query
 
 # What a generator writes when the passages it read do not answer the question.
 NO_ANSWER = "NO_ANSWER"

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot import i18n
-from bot.conversation.preferring import focused
-from bot.query import Query
-from bot.reading import Finding, Reading
-from bot.retrieval import Retrieval
-from bot.sentences import Candidate, SentencePicker
+from bot.answers.preferring import focused
+from bot.answers.query import Query
+from bot.answers.reading import Finding, Reading
+from bot.answers.retrieval import Retrieval
+from bot.answers.sentences import Candidate, SentencePicker
 from index.documents import SearchHit
 
 # The vectors ingest stored for the sentences of some passages (Searcher.stored_sentence_vectors).

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.questions import is_status_question, question_language
+from bot.answers.questions import is_status_question, question_language
 from index.embedders.base import Embedder
 from index.normalize import normalize_text
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import numpy as np
 
-from bot.sentences import freshness
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.sentences import freshness
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import SearchHit
 from index.fusion import ranks, reciprocal_rank_scores
 from index.search import Searcher, SearchFilters

@@ -9,9 +9,9 @@ from typing import Protocol
 import numpy as np
 
 from bot import i18n
-from bot.answer_types import Answer
-from bot.query import Query
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.answer_types import Answer
+from bot.answers.query import Query
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.embedders.base import Embedder
 from index.embedders.registry import weights_of
 

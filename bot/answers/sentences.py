@@ -11,14 +11,14 @@ from datetime import date
 import numpy as np
 
 from bot import i18n
-from bot.questions import (
+from bot.answers.questions import (
     answer_type,
     carries_answer_type,
     numbers_in,
     ordinal_agreement,
     ordinals_in,
 )
-from bot.tuning import ANSWER_TUNING, AnswerTuning, PickerWeights
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning, PickerWeights
 from index.documents import Chunk, SearchHit
 from index.embedders.base import Embedder
 from index.keyword import tokenize

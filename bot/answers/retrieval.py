@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.conversation.preferring import with_preferred
-from bot.query import Query
-from bot.questions import named_period
-from bot.recent_reporting import with_recent
-from bot.reranking import latest_reporting, with_period
-from bot.status_scope import status_track
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.preferring import with_preferred
+from bot.answers.query import Query
+from bot.answers.questions import named_period
+from bot.answers.recent_reporting import with_recent
+from bot.answers.reranking import latest_reporting, with_period
+from bot.answers.status_scope import status_track
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import SearchHit
 from index.search import Searcher, SearchFilters
 

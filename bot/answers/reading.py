@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.query import Query
-from bot.tuning import ANSWER_TUNING
+from bot.answers.query import Query
+from bot.answers.tuning import ANSWER_TUNING
 from index.chunking import split_sentences
 from index.documents import SearchHit
 

@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot import i18n
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.normalize import detect_language
 
 _STATUS = re.compile(

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 import httpx
 
-from bot.answer_types import Citation
+from bot.answers.answer_types import Citation
+from bot.answers.writing import NO_ANSWER
 from bot.config import Settings
-from bot.writing import NO_ANSWER
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import i18n
-from bot.answer_types import Answer, Citation
-from bot.composing import Composition
-from bot.deciding import Coverage
-from bot.query import Query
-from bot.retrieval import Retrieval
-from bot.sentences import Candidate
+from bot.answers.answer_types import Answer, Citation
+from bot.answers.composing import Composition
+from bot.answers.deciding import Coverage
+from bot.answers.query import Query
+from bot.answers.retrieval import Retrieval
+from bot.answers.sentences import Candidate
 from index.documents import Chunk, SearchHit
 
 

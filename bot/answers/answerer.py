@@ -5,18 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from bot.answer_types import Answer
-from bot.citing import answered, cite
-from bot.composing import compose
-from bot.deciding import CoverageJudge, Decline, decide, declined
-from bot.query import Query, make_query
-from bot.reading import PassageReader, read
-from bot.retrieval import retrieve
-from bot.reviewed import CorrectionLike, ReviewedAnswers
-from bot.scope import ScopeGuard
-from bot.sentences import SentencePicker
-from bot.tuning import ANSWER_TUNING, AnswerTuning
-from bot.writing import Generator, write
+from bot.answers.answer_types import Answer
+from bot.answers.citing import answered, cite
+from bot.answers.composing import compose
+from bot.answers.deciding import CoverageJudge, Decline, decide, declined
+from bot.answers.query import Query, make_query
+from bot.answers.reading import PassageReader, read
+from bot.answers.retrieval import retrieve
+from bot.answers.reviewed import CorrectionLike, ReviewedAnswers
+from bot.answers.scope import ScopeGuard
+from bot.answers.sentences import SentencePicker
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.writing import Generator, write
 from index.embedders.base import Embedder
 from index.search import Searcher
 
