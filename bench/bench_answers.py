@@ -29,13 +29,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from question_sets import read_questions, resolve  # noqa: E402
 
-from bot.answer_types import Answer  # noqa: E402
-from bot.answering import Answerer  # noqa: E402
+from bot.answers.answer_types import Answer  # noqa: E402
+from bot.answers.answerer import Answerer  # noqa: E402
+from bot.answers.questions import named_period, outside_coverage  # noqa: E402
+from bot.answers.tuning import ANSWER_TUNING  # noqa: E402
 from bot.config import DEFAULT_EMBEDDING_MODEL  # noqa: E402
 from bot.profile import activate, load_profile  # noqa: E402
-from bot.questions import named_period, outside_coverage  # noqa: E402
 from bot.reader.model import MODEL_DIR, Reader  # noqa: E402
-from bot.tuning import ANSWER_TUNING  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
 from index.embedders.base import Embedder, set_threads  # noqa: E402
 from index.embedders.registry import load_embedder  # noqa: E402
@@ -74,9 +74,9 @@ def _miss_kind(row: dict) -> str:
     """Say where an answer lost its expected fact.
 
     "declined"; "not retrieved" (in none of the passages retrieved); "retrieved, not read" (only
-    in passages after the `sentence_chunks` (bot/tuning.py) the sentence picker reads; for status
-    questions, which read the recent ones first, this is approximate); "read, not picked" (in a
-    passage the picker read, not among the sentences it chose).
+    in passages after the `sentence_chunks` (bot/answers/tuning.py) the sentence picker reads;
+    for status questions, which read the recent ones first, this is approximate); "read, not
+    picked" (in a passage the picker read, not among the sentences it chose).
     """
     answer = row["answer"]
     if answer.abstained:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_answers import _article_ids, _has_fact, open_library  # noqa: E402
 
-from bot.answering import Answerer  # noqa: E402
+from bot.answers.answerer import Answerer  # noqa: E402
 from bot.conversation import (  # noqa: E402
     ConversationMemory,
     answer_understood,

@@ -30,14 +30,14 @@ from bench_answers import _has_fact, open_library  # noqa: E402
 from question_sets import resolve  # noqa: E402
 
 from bot import i18n  # noqa: E402
-from bot.answering import Answerer  # noqa: E402
-from bot.sentences import (  # noqa: E402
+from bot.answers.answerer import Answerer  # noqa: E402
+from bot.answers.sentences import (  # noqa: E402
     Candidate,
     Clues,
     SentencePicker,
     pick,
 )
-from bot.tuning import PickerWeights  # noqa: E402
+from bot.answers.tuning import PickerWeights  # noqa: E402
 from index.embedders.base import Embedder, set_threads  # noqa: E402
 from index.embedders.registry import load_embedder  # noqa: E402
 

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import i18n, metrics
-from bot.answer_types import Answer
-from bot.answering import Answerer
+from bot.answers.answer_types import Answer
+from bot.answers.answerer import Answerer
+from bot.answers.track_status import track_ranges, track_status, tracks_overview
 from bot.config import Settings
 from bot.conversation import (
     ConversationKey,
@@ -25,7 +26,6 @@ from bot.ingesting import run_ingest
 from bot.logstore.store import LogStore
 from bot.profile import activate, load_profile
 from bot.service import FeedbackKind, FrontEnd, QuestionError, checked_question
-from bot.track_status import track_ranges, track_status, tracks_overview
 from index.embedders.base import Embedder, set_threads
 from index.embedders.registry import load_embedder
 from index.search import Searcher
@@ -81,7 +81,7 @@ class Negobot:
         )
         generator = None
         if settings.llm_base_url:
-            from bot.generative import ChatCompletionsGenerator
+            from bot.answers.generative import ChatCompletionsGenerator
 
             generator = ChatCompletionsGenerator.from_settings(settings)
         reader = None

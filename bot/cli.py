@@ -157,7 +157,7 @@ def _service(settings: Settings):  # type: ignore[no-untyped-def]
 
 def _answer_line(service, question: str, front_end: str, as_json: bool, conversation=None) -> str:  # type: ignore[no-untyped-def]
     """Answer one question as text or JSON; a refused question raises QuestionError."""
-    from bot.composing import render_plain
+    from bot.answers.citing import render_plain
 
     answer = service.ask(question, front_end=front_end, conversation=conversation)
     if as_json:
@@ -229,7 +229,7 @@ def chat(settings: Settings) -> None:
             if command == "/sources":
                 click.echo(service.sources_summary("en"))
             elif command.split()[0] == "/status":
-                from bot.composing import render_plain
+                from bot.answers.citing import render_plain
 
                 track = question.strip()[len("/status") :].strip() or None
                 click.echo(render_plain(service.status("en", track=track, front_end="chat")))

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 
@@ -52,7 +52,7 @@ class Settings(BaseSettings):
 
     # answering
     abstain_threshold: float | None = None  # None: the calibrated value for the model
-    scope_margin: float | None = None  # None: the calibrated value (bot/scope.py), if any
+    scope_margin: float | None = None  # None: the calibrated value (bot/answers/scope.py), if any
     answer_sentences: int = Field(default=ANSWER_TUNING.answer_sentences, ge=1, le=8)
     # the extractive reader: its folder (None: the shipped one), its no-answer threshold (None:
     # the one calibrated with it), sentences added after the answering one, and whether a
@@ -62,9 +62,9 @@ class Settings(BaseSettings):
     reader_threshold: float | None = None
     reader_support_sentences: int = Field(default=ANSWER_TUNING.support_sentences, ge=0, le=4)
     reader_declines: bool = False
-    # tuning a deployment may need to change (bot/tuning.py; None keeps the tuned value): how many
-    # days before the newest report count as "the latest" (a library updated weekly may want
-    # more), and how many sentence vectors are kept in memory between answers
+    # tuning a deployment may need to change (bot/answers/tuning.py; None keeps the tuned value):
+    # how many days before the newest report count as "the latest" (a library updated weekly may
+    # want more), and how many sentence vectors are kept in memory between answers
     recent_days: int | None = Field(default=None, ge=1)
     sentence_cache_size: int | None = Field(default=None, ge=0)
     llm_base_url: str | None = None
@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     health_port: int | None = None
 
     def answer_tuning(self) -> AnswerTuning:
-        """The answering tuning (bot/tuning.py) with this deployment's overrides applied."""
+        """The answering tuning (bot/answers/tuning.py) with this deployment's overrides applied."""
         tuning = ANSWER_TUNING
         if self.recent_days is not None:
             tuning = replace(tuning, recent_days=self.recent_days)

@@ -19,7 +19,7 @@ from prometheus_client import (
 )
 
 if TYPE_CHECKING:
-    from bot.answer_types import Answer
+    from bot.answers.answer_types import Answer
     from index.ingest import IngestReport
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 from bot import i18n
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
 from bot.conversation.followups import has_words
 from bot.conversation.memory import ConversationKey
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answers.answerer import Answerer
 from index.documents import Article
 from index.embedders.base import Embedder
 from index.ingest import ingest_articles

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer_types import Citation
-from bot.answering import Answerer
-from bot.generative import NO_ANSWER
+from bot.answers.answer_types import Citation
+from bot.answers.answerer import Answerer
+from bot.answers.generative import NO_ANSWER
 from index.documents import Article
 from index.ingest import ingest_articles
 from index.search import Searcher

@@ -14,70 +14,22 @@ import numpy as np
 import pytest
 
 from bot import i18n
-from bot.answering import Answerer, is_status_question, question_language
-from bot.composing import render_plain
-from bot.generative import ChatCompletionsGenerator
-from bot.sentences import SentencePicker, candidate_clues, pick
-from bot.tuning import PickerWeights
+from bot.answers.answerer import Answerer
+from bot.answers.citing import render_plain
+from bot.answers.generative import ChatCompletionsGenerator
+from bot.answers.questions import is_status_question, question_language
+from bot.answers.sentences import SentencePicker, candidate_clues, pick
+from bot.answers.tuning import PickerWeights
 from index.chunking import ChunkingSettings
-from index.documents import Article
 from index.ingest import ingest_articles
 from index.search import Searcher
 from tests.support.embedders import FakeEmbedder
-
-
-def _article(key: str, day: date, title: str, text: str, source: str = "Reuters") -> Article:
-    return Article(
-        title=title,
-        text=text,
-        published=day,
-        source=source,
-        url=f"https://example.org/{key}",
-        language="en",
-        id=key,
-    )
-
-
-LIBRARY = [
-    _article(
-        "first-round",
-        date(2025, 5, 16),
-        "First Istanbul round",
-        "Delegations from Ukraine and Russia met in Istanbul on 16 May. "
-        "The Russian delegation was headed by Vladimir Medinsky. "
-        "The sides agreed to exchange 1,000 prisoners each.",
-    ),
-    _article(
-        "bodies-early",
-        date(2025, 6, 2),
-        "Bodies to be returned",
-        "Russia said it would return the bodies of 6,000 soldiers killed in the war. "
-        "No timeline for the return of bodies was given at the talks.",
-        source="AP",
-    ),
-    _article(
-        "bodies-later",
-        date(2025, 6, 16),
-        "More bodies returned",
-        "Russia said it would return the bodies of 6,060 soldiers killed in the war. "
-        "The transfers of bodies were completed over several days in June.",
-        source="BBC",
-    ),
-    _article(
-        "geneva",
-        date(2025, 11, 24),
-        "Geneva talks revise the peace plan",
-        "American and Ukrainian negotiators met in Geneva on 23 November to revise the peace plan. "
-        "The latest draft of the peace plan keeps 19 points after the Geneva talks.",
-    ),
-]
+from tests.support.library import LIBRARY, library_searcher, report
 
 
 @pytest.fixture
 def searcher(tmp_path: Path) -> Searcher:
-    embedder = FakeEmbedder()
-    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder)
-    return Searcher.open(tmp_path / "index", embedder)
+    return library_searcher(tmp_path)
 
 
 @pytest.fixture
@@ -328,7 +280,7 @@ def test_a_sentence_opening_with_a_pronoun_is_embedded_with_the_one_before(
     tmp_path: Path,
 ) -> None:
     library = [
-        _article(
+        report(
             "easter",
             date(2025, 4, 20),
             "Easter truce",
@@ -388,8 +340,8 @@ def test_stored_sentence_vectors_spare_the_picker_any_embedding(tmp_path: Path) 
 def test_a_named_month_favours_reports_published_in_it(tmp_path: Path) -> None:
     text = "The two delegations exchanged prisoners of war after the talks."
     library = [
-        _article("may-exchange", date(2025, 5, 25), "Exchange completed", text + " It was big."),
-        _article("june-exchange", date(2025, 6, 16), "Exchange completed", text + " It was long."),
+        report("may-exchange", date(2025, 5, 25), "Exchange completed", text + " It was big."),
+        report("june-exchange", date(2025, 6, 16), "Exchange completed", text + " It was long."),
     ]
     embedder = FakeEmbedder()
     ingest_articles(library, index_dir=tmp_path / "index", embedder=embedder)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
 from tests.support.bench import load_bench_script
 
 bench = load_bench_script("bench_answerability")

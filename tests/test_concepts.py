@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answering import Answerer
-from bot.tuning import ANSWER_TUNING
+from bot.answers.answerer import Answerer
+from bot.answers.tuning import ANSWER_TUNING
 from index.concepts import ConceptIndex
 from index.documents import Article
 from index.glossary import Glossary, default_glossary

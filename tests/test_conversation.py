@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from sqlmodel import Session
 
-from bot.answer_types import Answer, Citation
+from bot.answers.answer_types import Answer, Citation
+from bot.answers.preferring import focused, with_preferred
 from bot.assistant import Negobot
 from bot.config import Settings
 from bot.conversation import (
@@ -22,7 +23,6 @@ from bot.conversation import (
     understand,
 )
 from bot.conversation.followups import is_follow_up, too_short_to_stand_alone
-from bot.conversation.preferring import focused, with_preferred
 from bot.logstore import crud
 from bot.logstore.store import LogStore
 from bot.service import QuestionError, checked_question

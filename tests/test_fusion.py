@@ -11,7 +11,7 @@ from typing import TypeVar
 import numpy as np
 import pytest
 
-from bot.reranking import fused
+from bot.answers.reranking import fused
 from index.documents import Chunk, SearchHit
 from index.fusion import ranks, reciprocal_rank_scores
 from index.search import Searcher

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot import metrics
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
 from index.documents import LoadProblem
 from index.ingest import IngestReport
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.questions import (
+from bot.answers.questions import (
     answer_type,
     carries_answer_type,
     is_status_question,

@@ -7,22 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer_types import Answer, Citation
-from bot.answering import Answerer
-from bot.reading import read_hits, sentence_at
+from bot.answers.answer_types import Answer, Citation
+from bot.answers.answerer import Answerer
+from bot.answers.query import make_query
+from bot.answers.reading import read, read_hits, sentence_at
 from bot.telegram.messages import format_answer
-from index.ingest import ingest_articles
 from index.search import Searcher
-from tests.support.embedders import FakeEmbedder
+from tests.support.library import LIBRARY, library_searcher
 from tests.support.readers import PhraseReader
-from tests.test_answering import LIBRARY
 
 
 @pytest.fixture
 def searcher(tmp_path: Path) -> Searcher:
-    embedder = FakeEmbedder()
-    ingest_articles(LIBRARY, index_dir=tmp_path / "index", embedder=embedder)
-    return Searcher.open(tmp_path / "index", embedder)
+    return library_searcher(tmp_path)
 
 
 def answerer_with(searcher: Searcher, reader: PhraseReader, **options: object) -> Answerer:
@@ -141,3 +138,27 @@ def test_telegram_sets_the_highlight_in_bold_once_and_escaped() -> None:
     html = "\n".join(format_answer(answer))
     assert html.count("<b>R&amp;D chief Smith</b>") == 1
     assert html.index("<b>R&amp;D") < html.index("Smith left")
+
+
+def test_the_read_stage_leaves_status_questions_and_missing_readers_to_the_picker(
+    searcher: Searcher,
+) -> None:
+    reader = PhraseReader(["Vladimir Medinsky"])
+    status = make_query(searcher.embedder, "What's the latest on the talks?")
+    hits = searcher.search(status.text, 5)
+    assert read(reader, status, hits) is None and reader.questions == []
+    factoid = make_query(searcher.embedder, "Who headed the Russian delegation?")
+    assert read(None, factoid, hits) is None
+    found = read(reader, factoid, searcher.search(factoid.text, 5))
+    assert found is not None and found.findings[0].span == "Vladimir Medinsky"
+
+
+def test_the_read_stage_keeps_an_empty_reading_only_when_the_reader_declines(
+    searcher: Searcher,
+) -> None:
+    reader = PhraseReader(["no such phrase"])
+    query = make_query(searcher.embedder, "Who headed the Russian delegation?")
+    hits = searcher.search(query.text, 5)
+    assert read(reader, query, hits) is None
+    reading = read(reader, query, hits, declines=True)
+    assert reading is not None and reading.findings == []

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answering import Answerer
-from bot.scope import (
+from bot.answers.answerer import Answerer
+from bot.answers.scope import (
     IN_SCOPE,
     OFF_TOPIC,
     ScopeGuard,
@@ -126,7 +126,7 @@ def test_shipped_vectors_match_the_packaged_model() -> None:
     in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
     with np.load(vectors_path(vector_space(model))) as shipped:
         assert str(shipped["digest"]) == _digest(in_scope, off_topic), (
-            "regenerate with `python -m bot.scope multilingual-e5-small`"
+            "regenerate with `python -m bot.answers.scope multilingual-e5-small`"
         )
         fresh = model.encode(in_scope[:20], kind="query")
         assert np.sum(fresh * shipped["in_scope"][:20], axis=1).min() > 0.999

@@ -18,7 +18,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot import i18n
-from bot.answer_types import Answer, Citation
+from bot.answers.answer_types import Answer, Citation
 from bot.config import Settings
 from bot.i18n import pick_language, text
 from bot.telegram.app import build_application, register_commands

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot import i18n
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
+from bot.answers.questions import is_status_question, question_language
 from bot.conversation.followups import content_words, is_follow_up, too_short_to_stand_alone
 from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
-from bot.questions import is_status_question, question_language
 
 # A follow-up's own words lead the query; the subject is shortened to keep them weighing most.
 SUBJECT_CHARS = 300
 
 
 class Answering(Protocol):
-    """What answers a question: bot.answering.Answerer."""
+    """What answers a question: bot.answers.answerer.Answerer."""
 
     def answer(
         self,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
 from bot.logstore import crud
 from bot.logstore.database import is_unavailable, make_engine, migrate, sqlite_path
 from bot.logstore.models import (

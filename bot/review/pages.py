@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from bot.review import diffs
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 SECURITY_HEADERS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from bot.answer_types import Answer, Citation
+from bot.answers.answer_types import Answer, Citation
 from bot.i18n import SUPPORTED, pick_language, text
 
 MESSAGE_LIMIT = 4096  # Telegram's limit on one message's text

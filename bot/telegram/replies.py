@@ -12,7 +12,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
 from bot.telegram.keyboards import feedback_keyboard
 from bot.telegram.messages import format_answer, plain_to_html
 

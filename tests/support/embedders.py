@@ -67,7 +67,7 @@ def _load_fake(options: LoadOptions) -> Embedder:
 
 def register_fake() -> None:
     """Make NEGOBOT_EMBEDDING_MODEL=fake loadable, with the fake's answer threshold."""
-    from bot.tuning import CALIBRATED_THRESHOLDS
+    from bot.answers.tuning import CALIBRATED_THRESHOLDS
 
     register(FAKE, _load_fake)
     CALIBRATED_THRESHOLDS[FAKE] = FAKE_THRESHOLD

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.answer_types import Answer, Citation
+from bot.answers.answer_types import Answer, Citation
 from bot.conversation import ConversationKey
 from bot.service import FeedbackKind, FrontEnd, checked_question
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.answer_types import Answer, Citation
+from bot.answers.answer_types import Answer, Citation
 from bot.logstore.database import make_engine
 
 LOG_TABLES = ("feedback", "review", "audit_entry", "desk_session", "moderator", "answer_log")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.reranking import fused
+from bot.answers.reranking import fused
 from index.documents import SearchHit
 from index.embedders.base import Embedder
 from index.search import Searcher, SearchFilters

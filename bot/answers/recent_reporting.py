@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import SearchHit
 from index.search import Searcher, SearchFilters
 from index.track_catalog import TrackView

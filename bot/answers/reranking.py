@@ -6,8 +6,8 @@ from datetime import date
 
 import numpy as np
 
-from bot.sentences import freshness
-from bot.tuning import ANSWER_TUNING
+from bot.answers.sentences import freshness
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.documents import SearchHit
 from index.fusion import ranks, reciprocal_rank_scores
 from index.search import Searcher, SearchFilters
@@ -47,21 +47,27 @@ def fused(*rankings: list[SearchHit]) -> list[SearchHit]:
     return [by_id[chunk_id] for chunk_id in sorted(scores, key=lambda c: -scores[c])]
 
 
-def by_recency(hits: list[SearchHit]) -> list[SearchHit]:
+def by_recency(
+    hits: list[SearchHit], half_life_days: int = ANSWER_TUNING.freshness_half_life_days
+) -> list[SearchHit]:
     """Order hits by score boosted by freshness relative to the newest of them."""
     newest = max(hit.chunk.published for hit in hits)
-    return sorted(hits, key=lambda hit: -(hit.score * (1 + freshness(hit.chunk.published, newest))))
+
+    def boosted(hit: SearchHit) -> float:
+        return hit.score * (1 + freshness(hit.chunk.published, newest, half_life_days))
+
+    return sorted(hits, key=lambda hit: -boosted(hit))
 
 
 def latest_reporting(
-    hits: list[SearchHit], anchor: date, recent_days: int = ANSWER_TUNING.recent_days
+    hits: list[SearchHit], anchor: date, tuning: AnswerTuning = ANSWER_TUNING
 ) -> list[SearchHit]:
-    """Order hits by recency and keep those of the `recent_days` up to `anchor`, if any.
+    """Order hits by recency and keep those of the tuning's `recent_days` up to `anchor`, if any.
 
     The question is on topic (it passed the threshold), so "what's the latest" is answered from
     the latest reporting on it alone: older articles, however close in wording (or in language),
     describe a past state of the talks.
     """
-    hits = by_recency(hits)
-    current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= recent_days]
+    hits = by_recency(hits, tuning.freshness_half_life_days)
+    current = [h for h in hits if 0 <= (anchor - h.chunk.published).days <= tuning.recent_days]
     return current or hits

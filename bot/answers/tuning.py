@@ -64,8 +64,8 @@ class AnswerTuning:
     )
     # The threshold of a model not calibrated above.
     default_threshold: float = 0.35
-    # Least scope margin (bot/scope.py) of an in-scope question, per model, calibrated with the
-    # threshold; a model that is not listed is judged by the cosine threshold alone.
+    # Least scope margin (bot/answers/scope.py) of an in-scope question, per model, calibrated
+    # with the threshold; a model that is not listed is judged by the cosine threshold alone.
     calibrated_margins: Mapping[str, float] = field(
         default_factory=lambda: _frozen({"multilingual-e5-small": -0.050})
     )

@@ -11,14 +11,14 @@ from datetime import date
 import numpy as np
 
 from bot import i18n
-from bot.questions import (
+from bot.answers.questions import (
     answer_type,
     carries_answer_type,
     numbers_in,
     ordinal_agreement,
     ordinals_in,
 )
-from bot.tuning import ANSWER_TUNING, AnswerTuning, PickerWeights
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning, PickerWeights
 from index.documents import Chunk, SearchHit
 from index.embedders.base import Embedder
 from index.keyword import tokenize
@@ -70,8 +70,8 @@ class SentencePicker:
     ) -> None:
         self.embedder = embedder
         self.weights = weights or tuning.picker
+        self.tuning = tuning
         self.cache_size = tuning.sentence_cache_size
-        self.min_words = tuning.min_sentence_words
         # Popular questions hit the same passages: their sentences are embedded once.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -92,7 +92,7 @@ class SentencePicker:
         `stored` maps embedded sentence texts to the vectors ingest already made for them; only
         the others are embedded now.
         """
-        pool = candidate_clues(question, hits, status=status, min_words=self.min_words)
+        pool = candidate_clues(question, hits, status=status, tuning=self.tuning)
         if not pool:
             return []
         return self._choose_among(pool, query_vector, stored or {}, count, language)
@@ -109,7 +109,15 @@ class SentencePicker:
         # Embedding every sentence is the slow part of answering when ingest stored no vectors.
         pool = sorted(pool, key=lambda clues: -clues.prior(self.weights))[: self.weights.scored]
         vectors = self._vectors([clues.embedded for clues in pool], stored)
-        return pick(pool, vectors @ query_vector, self.weights, count, language)
+        similarity = vectors @ query_vector
+        return pick(
+            pool,
+            similarity,
+            self.weights,
+            count,
+            language,
+            near_duplicate=self.tuning.near_duplicate,
+        )
 
     def _vectors(self, sentences: list[str], stored: dict[str, np.ndarray]) -> np.ndarray:
         """Embed sentences, reusing stored vectors and those seen in earlier answers."""
@@ -137,7 +145,7 @@ def candidate_clues(
     hits: list[SearchHit],
     *,
     status: bool,
-    min_words: int = ANSWER_TUNING.min_sentence_words,
+    tuning: AnswerTuning = ANSWER_TUNING,
 ) -> list[Clues]:
     """Return each sentence of the hits once (with its best-ranked passage), and its clues."""
     wanted = answer_type(question)
@@ -147,7 +155,7 @@ def candidate_clues(
     for rank, hit in enumerate(hits):
         for index, (sentence, embedded) in enumerate(sentence_texts(hit.chunk.text)):
             # Overlapping chunks repeat sentences: the first, best-ranked, is kept.
-            if len(sentence.split()) < min_words or sentence in found:
+            if len(sentence.split()) < tuning.min_sentence_words or sentence in found:
                 continue
             found[sentence] = Clues(
                 text=sentence,
@@ -157,7 +165,11 @@ def candidate_clues(
                 answer_type=carries_answer_type(wanted, sentence, question),
                 ordinal=ordinal_agreement(asked_ordinals, sentence),
                 lead=wanted is not None and hit.chunk.position == 0 and index == 0,
-                freshness=freshness(hit.chunk.published, newest) if status and newest else 0.0,
+                freshness=(
+                    freshness(hit.chunk.published, newest, tuning.freshness_half_life_days)
+                    if status and newest
+                    else 0.0
+                ),
             )
     return list(found.values())
 
@@ -168,8 +180,13 @@ def pick(
     weights: PickerWeights,
     count: int,
     language: str,
+    *,
+    near_duplicate: float = ANSWER_TUNING.near_duplicate,
 ) -> list[Candidate]:
-    """Score the pool (clues plus similarity to the question) and take the best distinct ones."""
+    """Score the pool (clues plus similarity to the question) and take the best distinct ones.
+
+    Sentences sharing `near_duplicate` of their words count as one statement told twice.
+    """
     # Models differ in where their cosines sit (e5's all lie in a narrow high band): rescale
     # within the pool so the clues weigh the same whatever the model.
     spread = float(similarity.max() - similarity.min()) or 1.0
@@ -179,11 +196,11 @@ def pick(
         for clues, score in zip(pool, relevance, strict=True)
     ]
     candidates.sort(key=lambda c: -c.score)
-    return _pick_distinct(candidates, count, language, weights.coherence)
+    return _pick_distinct(candidates, count, language, weights.coherence, near_duplicate)
 
 
 def _pick_distinct(
-    candidates: list[Candidate], wanted: int, language: str, coherence: float
+    candidates: list[Candidate], wanted: int, language: str, coherence: float, share: float
 ) -> list[Candidate]:
     """Take the best sentences, skipping near-repeats; a newer report with other numbers wins.
 
@@ -202,7 +219,7 @@ def _pick_distinct(
     candidates = [best, *sorted(candidates[1:], key=with_coherence, reverse=True)]
     chosen: list[Candidate] = []
     for candidate in candidates:
-        twin = next((c for c in chosen if _same_statement(c.text, candidate.text)), None)
+        twin = next((c for c in chosen if same_statement(c.text, candidate.text, share)), None)
         if twin is None:
             if len(chosen) < wanted:
                 chosen.append(candidate)
@@ -218,17 +235,19 @@ def _pick_distinct(
 
 # Answers to popular questions, and bench/tune_picker.py's re-picks, compare the same pairs.
 @functools.lru_cache(maxsize=100_000)
-def _same_statement(first: str, second: str) -> bool:
-    """Return whether two sentences say the same thing, perhaps with other numbers."""
+def same_statement(first: str, second: str, share: float = ANSWER_TUNING.near_duplicate) -> bool:
+    """Return whether two sentences share `share` of their words, numbers aside."""
     words_first = {t for t in tokenize(first) if not t.isdigit()}
     words_second = {t for t in tokenize(second) if not t.isdigit()}
     if not words_first or not words_second:
         return False
     shared = len(words_first & words_second) / len(words_first | words_second)
-    return shared >= ANSWER_TUNING.near_duplicate
+    return shared >= share
 
 
-def freshness(published: date, newest: date) -> float:
-    """1.0 for the newest reporting, halving every freshness_half_life_days before it."""
+def freshness(
+    published: date, newest: date, half_life_days: int = ANSWER_TUNING.freshness_half_life_days
+) -> float:
+    """1.0 for the newest reporting, halving every `half_life_days` before it."""
     age = (newest - published).days
-    return float(0.5 ** (age / ANSWER_TUNING.freshness_half_life_days))
+    return float(0.5 ** (age / half_life_days))

@@ -46,7 +46,8 @@ class Answer:
     mode: str = "extractive"
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
-    # How far inside the bot's subject the question lies (bot/scope.py); None when not measured.
+    # How far inside the bot's subject the question lies (bot/answers/scope.py); None when not
+    # measured.
     scope_margin: float | None = None
     log_id: str | None = None  # the log row's public uid, also carried by feedback buttons
     # Why the answer declined (abstained only): outside_dates, below_threshold, off_topic or

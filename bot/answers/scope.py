@@ -3,8 +3,8 @@
 A cosine threshold alone cannot tell "what's the weather in Kyiv tomorrow?" (close to passages that
 mention Kyiv) from a Russian question about an English report (cross-language cosines run lower).
 So the question is also compared with two sets of short texts written for this purpose
-(bot/data/): questions a user of this bot would send, and things people ask a news bot that are
-not about the talks (other wars and ceasefires, weather, prices, sport, chit-chat ...). The
+(bot/answers/data/): questions a user of this bot would send, and things people ask a news bot
+that are not about the talks (other wars and ceasefires, weather, prices, sport, chit-chat ...). The
 scope margin is
 
     best passage cosine + mean of the 3 nearest in-scope texts - 2 x mean of the 3 nearest
@@ -12,8 +12,9 @@ scope margin is
 
 and the question is taken to be out of scope below a margin calibrated per model, together with
 the cosine threshold, by `bench/bench_answers.py --calibrate` (docs/benchmarks.md). The
-prototype vectors are computed by `python -m bot.scope MODEL` and shipped, so starting the bot
-costs no extra encoding; a model without shipped vectors has them computed at its first question.
+prototype vectors are computed by `python -m bot.answers.scope MODEL` and shipped, so starting
+the bot costs no extra encoding; a model without shipped vectors has them computed at its first
+question.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.embedders.base import Embedder, vector_space
 from index.embedders.registry import load_embedder, weights_of
 from index.tsv import read_rows
@@ -122,10 +123,10 @@ def write_vectors(embedder: Embedder) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the shipped prototype vectors: python -m bot.scope MODEL."""
+    """Write the shipped prototype vectors: python -m bot.answers.scope MODEL."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m bot.scope MODEL", file=sys.stderr)
+        print("usage: python -m bot.answers.scope MODEL", file=sys.stderr)
         return 2
     print(write_vectors(load_embedder(args[0])))
     return 0

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.tuning import ANSWER_TUNING
+from bot.answers.query import Query
+from bot.answers.tuning import ANSWER_TUNING
 from index.chunking import split_sentences
 from index.documents import SearchHit
 
@@ -73,6 +74,25 @@ def read_hits(
         sentence = sentence_at(hit.chunk.text, span.start, span.end)
         findings.append(Finding(hit, sentence, " ".join(span.text.split()), span.margin))
     return Reading(findings, max((span.margin for span in found), default=None))
+
+
+def read(
+    reader: PassageReader | None,
+    query: Query,
+    passages: Sequence[SearchHit],
+    *,
+    count: int = ANSWER_TUNING.read_passages,
+    declines: bool = False,
+) -> Reading | None:
+    """Read the top passages for the question; None leaves the answer to the sentence picker.
+
+    A question on the state of the talks wants a summary, not one span. A reading that found
+    nothing counts only when the reader `declines` (answers without a finding otherwise).
+    """
+    if reader is None or query.status:
+        return None
+    reading = read_hits(reader, query.text, passages, count)
+    return reading if reading.findings or declines else None
 
 
 def sentence_at(text: str, start: int, end: int) -> str:

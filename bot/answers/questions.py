@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot import i18n
-from bot.tuning import ANSWER_TUNING
+from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from index.normalize import detect_language
 
 _STATUS = re.compile(
@@ -246,12 +246,14 @@ def outside_coverage(
     )
 
 
-def named_period(question: str, newest: date | None) -> tuple[date, date] | None:
+def named_period(
+    question: str, newest: date | None, tuning: AnswerTuning = ANSWER_TUNING
+) -> tuple[date, date] | None:
     """Return the first and last publication dates for a month or day the question names.
 
     "in July 2025" gives July 2025; a month without a year means its latest occurrence up to the
     newest report in the library. "the May 16 talks" or "23 травня" narrow it to that day.
-    Reports a few days after the month or day still count.
+    Reports up to `tuning.period_grace_days` after the month or day still count.
     """
     found = [
         (match.start(), number, match)
@@ -272,7 +274,7 @@ def named_period(question: str, newest: date | None) -> tuple[date, date] | None
     last_day = min(last_day, days_in_month)
     return (
         date(year, month, min(first_day, last_day)),
-        date(year, month, last_day) + timedelta(days=ANSWER_TUNING.period_grace_days),
+        date(year, month, last_day) + timedelta(days=tuning.period_grace_days),
     )
 
 

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 
 import httpx
 
-from bot.answer_types import Citation
+from bot.answers.answer_types import Citation
+from bot.answers.writing import NO_ANSWER
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 _LANGUAGE_NAMES = {"en": "English", "uk": "Ukrainian", "ru": "Russian"}
 _CITATION = re.compile(r"\[(\d+)\]")
-NO_ANSWER = "NO_ANSWER"
 
 _INSTRUCTIONS = (
     "You answer questions about peace negotiations using ONLY the numbered news passages given. "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot import i18n
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
 from bot.service import FrontEnd
 from index.search import Searcher
 from index.track_catalog import TrackView

@@ -1,0 +1,1 @@
+"""The answering core: a question in, a cited answer (or a reasoned decline) out."""
