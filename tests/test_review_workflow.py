@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session
 
 from bot.logstore import crud
+from bot.review.pages import ABSTAIN_REASON_TEXT
 from tests.support.desk import Desk
 from tests.support.logstore import log_kwargs, make_answer
 
@@ -133,3 +134,16 @@ def test_an_unexpected_error_gets_the_desks_page_with_security_headers(
     page = BeautifulSoup(response.text, "html.parser")
     assert "went wrong" in page.select_one(".error").get_text()
     assert "database fell over" not in response.text
+
+
+@pytest.mark.parametrize("reason", sorted(ABSTAIN_REASON_TEXT))
+def test_detail_names_every_abstain_reason_in_words(desk: Desk, reason: str) -> None:
+    answer = make_answer("What happens in 2030?", abstained=True)
+    answer.abstain_reason = reason
+    uid = desk.store.log_answer(answer, **log_kwargs())
+    assert desk.store.flush(timeout=10)
+    desk.login()
+    shown = desk.page(f"/answers/{uid}").select_one(".abstain-reason").get_text(" ", strip=True)
+    assert shown == f"Why it abstained: {ABSTAIN_REASON_TEXT[reason]}"
+    others = set(ABSTAIN_REASON_TEXT.values()) - {ABSTAIN_REASON_TEXT[reason]}
+    assert not any(text in shown for text in others)
