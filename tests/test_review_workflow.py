@@ -60,6 +60,23 @@ def test_only_approvers_approve_and_the_first_moderator_is_one(desk: Desk) -> No
     assert [c.corrected_answer for c in desk.store.approved_corrections()] == ["Turkey."]
 
 
+def test_a_reviewer_editing_an_approved_correction_withdraws_its_approval(desk: Desk) -> None:
+    uid = desk.log("Who mediates?")
+    desk.login()
+    desk.review(uid, verdict="incorrect", corrected_answer="Turkey.", approved="on")
+    assert [c.corrected_answer for c in desk.store.approved_corrections()] == ["Turkey."]
+    desk.login(name="bob")
+    # A note alone leaves the approved text served...
+    kept = desk.review(uid, verdict="incorrect", note="Checked", corrected_answer="Turkey.")
+    assert kept.status_code == 303
+    assert [c.corrected_answer for c in desk.store.approved_corrections()] == ["Turkey."]
+    # ...a changed text is a draft again until an approver approves it.
+    changed = desk.review(uid, verdict="incorrect", corrected_answer="Qatar.")
+    assert changed.status_code == 303
+    assert desk.store.approved_corrections() == []
+    assert desk.page("/audit?action=approval_withdrawn").select("li.audit-entry")
+
+
 def test_queue_puts_unreviewed_first_and_filters_verdicts_and_served_corrections(
     desk: Desk,
 ) -> None:
