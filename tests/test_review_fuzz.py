@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from tests.support.desk import Desk
 
-pytestmark = pytest.mark.slow  # minutes on a busy two-core machine
+# Minutes on a busy two-core machine: more than the suite's default per-test timeout allows.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 # Per route and per database: SQLite and PostgreSQL differ in what they refuse (NUL bytes,
 # integer and date ranges), so both get the full count.
