@@ -95,3 +95,13 @@ def test_a_reader_that_finds_no_answer_is_the_recorded_reason(searcher: Searcher
     assert answer.abstained
     assert answer.abstain_reason == "no_answer_found"
     assert not any(row["quoted"] for row in answer.retrieved)
+
+
+def test_a_question_the_scope_guard_turns_away_records_off_topic(searcher: Searcher) -> None:
+    # Every passage clears the cosine threshold, and no margin reaches the scope minimum.
+    answerer = Answerer(lambda: searcher, searcher.embedder, threshold=-1.0, scope_margin=100.0)
+    answer = answerer.answer("Who headed the Russian delegation in Istanbul?")
+    assert answer.abstained
+    assert answer.abstain_reason == "off_topic"
+    assert answer.retrieved
+    assert not any(row["quoted"] for row in answer.retrieved)

@@ -99,6 +99,16 @@ def test_ask_with_a_too_long_question_fails_with_one_line_and_is_logged(library:
     assert row.question == "why " * 100
 
 
+def test_ask_with_no_words_is_refused_as_empty_and_logged(library: Path) -> None:
+    result = invoke("ask", "???")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1].startswith("negobot: ")
+    assert "Traceback" not in result.stderr
+    [row] = logged_questions(library)
+    assert (row.refused_reason, row.front_end, row.question) == ("empty", "cli", "???")
+
+
 def test_ask_from_stdin_answers_the_rest_and_fails_after_a_refusal(library: Path) -> None:
     result = invoke("ask", "--json", stdin="why " * 100 + "\nWhere were the talks held?\n")
     assert result.exit_code == 1

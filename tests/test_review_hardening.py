@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
+import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from sqlmodel import Session
 
 from bot.logstore import crud
+from bot.logstore.models import DeskSession
+from bot.review import auth
 from bot.review.app import create_app
 from tests.support.desk import PASSWORD, Desk
 
@@ -210,6 +215,23 @@ def test_sessions_survive_a_restart_of_the_desk(desk: Desk) -> None:
     client.app = restarted  # type: ignore[attr-defined]
     client.cookies.update(desk.client.cookies)
     assert client.get("/", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("column", "age"),
+    [("expires_at", timedelta(seconds=1)), ("last_seen_at", auth.SESSION_IDLE + timedelta(1))],
+)
+def test_an_expired_or_idle_session_sends_the_moderator_to_login(
+    desk: Desk, column: str, age: timedelta
+) -> None:
+    desk.login()
+    assert desk.client.get("/", follow_redirects=False).status_code == 200
+    past = datetime.now(UTC) - age
+    with desk.store.engine.begin() as connection:
+        connection.execute(sa.update(DeskSession).values({column: past}))
+    response = desk.client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
 
 
 def test_the_session_table_holds_no_usable_token(desk: Desk) -> None:

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session
 
 from bot.logstore import crud
+from bot.review.pages import ABSTAIN_REASON_TEXT
 from tests.support.desk import Desk
 from tests.support.logstore import log_kwargs, make_answer
 
@@ -57,6 +58,23 @@ def test_only_approvers_approve_and_the_first_moderator_is_one(desk: Desk) -> No
         == 303
     )
     assert [c.corrected_answer for c in desk.store.approved_corrections()] == ["Turkey."]
+
+
+def test_a_reviewer_editing_an_approved_correction_withdraws_its_approval(desk: Desk) -> None:
+    uid = desk.log("Who mediates?")
+    desk.login()
+    desk.review(uid, verdict="incorrect", corrected_answer="Turkey.", approved="on")
+    assert [c.corrected_answer for c in desk.store.approved_corrections()] == ["Turkey."]
+    desk.login(name="bob")
+    # A note alone leaves the approved text served...
+    kept = desk.review(uid, verdict="incorrect", note="Checked", corrected_answer="Turkey.")
+    assert kept.status_code == 303
+    assert [c.corrected_answer for c in desk.store.approved_corrections()] == ["Turkey."]
+    # ...a changed text is a draft again until an approver approves it.
+    changed = desk.review(uid, verdict="incorrect", corrected_answer="Qatar.")
+    assert changed.status_code == 303
+    assert desk.store.approved_corrections() == []
+    assert desk.page("/audit?action=approval_withdrawn").select("li.audit-entry")
 
 
 def test_queue_puts_unreviewed_first_and_filters_verdicts_and_served_corrections(
@@ -133,3 +151,16 @@ def test_an_unexpected_error_gets_the_desks_page_with_security_headers(
     page = BeautifulSoup(response.text, "html.parser")
     assert "went wrong" in page.select_one(".error").get_text()
     assert "database fell over" not in response.text
+
+
+@pytest.mark.parametrize("reason", sorted(ABSTAIN_REASON_TEXT))
+def test_detail_names_every_abstain_reason_in_words(desk: Desk, reason: str) -> None:
+    answer = make_answer("What happens in 2030?", abstained=True)
+    answer.abstain_reason = reason
+    uid = desk.store.log_answer(answer, **log_kwargs())
+    assert desk.store.flush(timeout=10)
+    desk.login()
+    shown = desk.page(f"/answers/{uid}").select_one(".abstain-reason").get_text(" ", strip=True)
+    assert shown == f"Why it abstained: {ABSTAIN_REASON_TEXT[reason]}"
+    others = set(ABSTAIN_REASON_TEXT.values()) - {ABSTAIN_REASON_TEXT[reason]}
+    assert not any(text in shown for text in others)
