@@ -124,3 +124,27 @@ class AnswerTuning:
 
 
 ANSWER_TUNING = AnswerTuning()
+
+
+@dataclass(frozen=True)
+class AlertTuning:
+    """How alerts to followers are composed and paced."""
+
+    # Telegram allows a bot about 30 messages a second overall; alerts keep below it so that
+    # answers sent meanwhile still fit.
+    per_second: float = 25.0
+    # How often a running bot looks for alerts queued by an ingest (its own or another process's).
+    poll_seconds: float = 5.0
+    # Alerts claimed at a time: about a second's worth, so a stopping bot hands back few.
+    claim_size: int = 25
+    # A claimed alert not finished in this long belongs to a sender that died; it is sent again.
+    lease_minutes: int = 10
+    # Tries for an alert that fails for network reasons before it is given up.
+    max_attempts: int = 5
+    # "One or two sentences": the newest reports on a track an alert quotes.
+    reports_shown: int = 2
+    # A quoted sentence longer than this is cut (an alert is a notice, not the report).
+    sentence_chars: int = 280
+
+
+ALERT_TUNING = AlertTuning()
