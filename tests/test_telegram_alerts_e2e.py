@@ -160,3 +160,43 @@ def test_follow_then_an_ingest_sends_one_alert_per_track_and_drops_a_blocked_cha
         assert "Sources" in answer.text
     finally:
         assert process.stop() == 0, process.log()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_two_hundred_followers_get_one_alert_per_track_across_a_restart(library: Library) -> None:
+    emulator = library.emulator
+    process = library.bot()
+    commands = ["/follow", f"/follow {ADDED[0]}", f"/follow {ADDED[1]}", "/follow gaza", "/start"]
+    tracks = [set(ADDED), {ADDED[0]}, {ADDED[1]}, set(), set()]
+    readers = [FakeUser(10_000 + number, f"Reader {number}", "en") for number in range(200)]
+    mark = emulator.mark()
+    for number, reader in enumerate(readers):
+        emulator.send_text(reader, commands[number % 5])
+    emulator.wait_for("message", since=mark, count=len(readers), timeout=180)
+    expected = sorted(
+        (reader.id, track) for number, reader in enumerate(readers) for track in tracks[number % 5]
+    )
+    assert len(expected) == 160
+
+    mark = emulator.mark()
+    assert f"alerts queued: {len(expected)}" in library.add_later_reports()
+    emulator.wait_for("message", since=mark, count=40, timeout=120, where=alert_track)
+    assert process.stop() == 0, process.log()
+    before_restart = len(alerts(emulator, mark))
+    # A stopping bot finished the alert in flight and handed back the ones it had claimed.
+    assert library.outbox() == {"sent": before_restart, "pending": len(expected) - before_restart}
+    assert 40 <= before_restart < len(expected)
+
+    process = library.bot()
+    try:
+        emulator.wait_for(
+            "message", since=mark, count=len(expected), timeout=180, where=alert_track
+        )
+        wait_until(lambda: library.outbox() == {"sent": len(expected)})
+        time.sleep(6)  # a poll of the outbox later, still nothing more
+        got = alerts(emulator, mark)
+        assert sorted((event.chat_id, alert_track(event)) for event in got) == expected
+        assert most_in_one_second(got) <= TELEGRAM_PER_SECOND
+    finally:
+        assert process.stop() == 0, process.log()

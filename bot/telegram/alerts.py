@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from telegram import Message, Update
@@ -31,7 +32,8 @@ def schedule_alerts(application: Application) -> Job | None:
         log.warning("alerts are not sent: no JobQueue (install python-telegram-bot[job-queue])")
         return None
     dependencies: BotDeps = application.bot_data[DEPS_KEY]
-    sender = AlertSender(dependencies.alerts())
+    tuning = replace(ALERT_TUNING, per_second=dependencies.settings.alerts_per_second)
+    sender = AlertSender(dependencies.alerts(), tuning)
     application.bot_data[SENDER_KEY] = sender
 
     async def deliver_job(context: Any) -> None:
