@@ -11,7 +11,7 @@ from bot.conversation.followups import has_words
 from bot.conversation.memory import ConversationKey
 
 FeedbackKind = Literal["helpful", "not_helpful", "report"]
-FrontEnd = Literal["telegram", "chat", "cli", "api"]
+FrontEnd = Literal["telegram", "inline", "chat", "cli", "api"]
 
 
 class QuestionError(ValueError):

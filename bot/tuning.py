@@ -148,3 +148,21 @@ class AlertTuning:
 
 
 ALERT_TUNING = AlertTuning()
+
+
+@dataclass(frozen=True)
+class InlineTuning:
+    """How `@bot question` in any chat is answered."""
+
+    # Telegram sends a query at every pause in typing; only the one the person stopped at is
+    # answered (a newer query from them within this many seconds replaces it).
+    settle_seconds: float = 0.8
+    # Telegram's servers keep an answer to the same query this long: briefly, as the library
+    # changes with every ingest.
+    cache_seconds: int = 60
+    # A result's title and description are cut to these lengths (Telegram shows one line each).
+    title_chars: int = 100
+    description_chars: int = 200
+
+
+INLINE_TUNING = InlineTuning()

@@ -13,6 +13,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -26,12 +27,13 @@ from bot.service import Service
 from bot.telegram import commands, feedback, guards, handlers, subscriptions
 from bot.telegram.alerts import ALERT_PATTERN, alert_press, schedule_alerts
 from bot.telegram.deps import DEPS_KEY, BotDeps
+from bot.telegram.inline import inline_query
 from bot.telegram.messages import ADMIN_COMMAND_DESCRIPTIONS, command_descriptions
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 PUBLIC_COMMANDS = ("ask", "status", "sources", "follow", "unfollow", "following", "help", "start")
 # Updates run concurrently so one slow answer never holds up other users; the service runs
 # in worker threads, so this mostly bounds queued work.
@@ -134,6 +136,7 @@ def add_handlers(application: Application) -> None:
             new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text_message
         )
     )
+    application.add_handler(InlineQueryHandler(inline_query))
     application.add_handler(CallbackQueryHandler(alert_press, pattern=ALERT_PATTERN))
     application.add_handler(CallbackQueryHandler(feedback.feedback_press))
     application.add_error_handler(guards.error_handler)

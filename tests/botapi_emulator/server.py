@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .control import ControlSide
-from .members import ChatRules
+from .inline import InlineQueries
 from .objects import BotApiError, FakeUser
 from .state import DEFAULT_TOKEN
 
@@ -27,7 +27,7 @@ _STRING_PARAMS = {
 }  # fmt: skip
 
 
-class BotApiEmulator(ControlSide, ChatRules):
+class BotApiEmulator(ControlSide, InlineQueries):
     """A Bot API server for one bot, with a control side for tests. Use as a context manager."""
 
     def __init__(
