@@ -102,3 +102,12 @@ def test_inline_mode_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-de
             )
         finally:
             assert process.stop() == 0, process.log()
+
+
+async def test_an_answer_sent_from_inline_mode_is_not_taken_for_a_question(
+    bot: BotUnderTest,
+) -> None:
+    sent = bot.emulator.send_text(ANNA, "Delegations met in Istanbul on 16 May 2025 [1].")
+    sent["via_bot"] = dict(bot.emulator.bot_user)  # the update carries this same message
+    assert await bot.feed() == []
+    assert bot.service.asked == []

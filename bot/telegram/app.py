@@ -101,7 +101,8 @@ def build_application(
 
 def add_handlers(application: Application) -> None:
     """Register the chat gate, commands, message handlers, feedback buttons and error handler."""
-    new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    # Edits of old messages are not new questions, nor is an answer sent from inline mode.
+    new_messages = filters.UpdateType.MESSAGE & ~filters.VIA_BOT
     application.add_handler(TypeHandler(Update, guards.gate_chats), group=-1)
     command_handlers = {
         "start": commands.start,
