@@ -152,3 +152,19 @@ def test_deleting_a_batch_deletes_its_outbox_rows(database_url: str) -> None:
         assert left == 0
     finally:
         database.close()
+
+
+def test_an_alert_is_not_redirected_to_a_chat_that_has_its_own(database_url: str) -> None:
+    database = _db(database_url)
+    try:
+        with database.session() as session:
+            _queue(session, {-10: "en", -1001: "en", -20: "en"})
+            old, _, other = outbox.claim(session=session, limit=3)
+            assert not outbox.redirect(session=session, outbox_id=old.id, chat_id=-1001)
+            assert outbox.redirect(session=session, outbox_id=other.id, chat_id=-1002)
+            assert [alert.chat_id for alert in outbox.claim(session=session, limit=3)] == []
+            outbox.release(session=session, outbox_ids=[old.id, other.id])
+            again = outbox.claim(session=session, limit=3)
+            assert sorted(alert.chat_id for alert in again) == [-1002, -10]
+    finally:
+        database.close()

@@ -128,11 +128,14 @@ class AlertSender:
                 await asyncio.to_thread(
                     self._db, move_chat, old_chat_id=chat_id, new_chat_id=new_chat_id
                 )
-                await asyncio.to_thread(
+                redirected = await asyncio.to_thread(
                     self._db, outbox.redirect, outbox_id=alert.id, chat_id=new_chat_id
                 )
-                chat_id = new_chat_id
                 done.moved += 1
+                if not redirected:  # the supergroup has this alert already
+                    await self._finish(alert.id, "dropped", "moved", done)
+                    return
+                chat_id = new_chat_id
                 continue
             except Forbidden as error:
                 await self._drop(alert.id, chat_id, f"forbidden: {error.message}", done)

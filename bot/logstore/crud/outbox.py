@@ -119,12 +119,17 @@ def release(*, session: Session, outbox_ids: list[int]) -> None:
         session.commit()
 
 
-def redirect(*, session: Session, outbox_id: int, chat_id: int) -> None:
-    """Point a claimed alert at the supergroup its group became."""
-    session.exec(
-        sa.update(AlertOutbox).where(col(AlertOutbox.id) == outbox_id).values(chat_id=chat_id)
-    )
-    session.commit()
+def redirect(*, session: Session, outbox_id: int, chat_id: int) -> bool:
+    """Point a claimed alert at the supergroup its group became; False if that has its own."""
+    try:
+        session.exec(
+            sa.update(AlertOutbox).where(col(AlertOutbox.id) == outbox_id).values(chat_id=chat_id)
+        )
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
 
 
 def counts(*, session: Session) -> dict[str, int]:
