@@ -133,6 +133,10 @@ class AlertTuning:
     # Telegram allows a bot about 30 messages a second overall; alerts keep below it so that
     # answers sent meanwhile still fit.
     per_second: float = 25.0
+    # Sends under way at once: enough that a slow round trip does not hold up the rest, few
+    # enough that with `per_second` starts any second sees at most per_second + 1 + in_flight
+    # arrive (25 + 1 + 4 = 30).
+    in_flight: int = 4
     # How often a running bot looks for alerts queued by an ingest (its own or another process's).
     poll_seconds: float = 5.0
     # Alerts claimed at a time: about a second's worth, so a stopping bot hands back few.

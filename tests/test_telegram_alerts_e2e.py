@@ -182,7 +182,7 @@ def test_two_hundred_followers_get_one_alert_per_track_across_a_restart(library:
     mark = emulator.mark()
     assert f"alerts queued: {len(expected)}" in library.add_later_reports()
     emulator.wait_for("message", since=mark, count=40, timeout=120, where=alert_track)
-    assert process.stop() == 0, process.log()
+    assert process.stop(timeout=90) == 0, process.log()  # a busy machine stops slowly
     before_restart = len(alerts(emulator, mark))
     # A stopping bot finished the alert in flight and handed back the ones it had claimed.
     assert library.outbox() == {"sent": before_restart, "pending": len(expected) - before_restart}

@@ -162,3 +162,23 @@ async def test_the_alert_button_answers_whats_new_on_its_track(bot: BotUnderTest
     answer = sent(events)[0]
     assert answer.text.startswith("Latest round: Istanbul")
     assert any(event.kind == "callback_answer" for event in events)
+
+
+async def test_the_pacer_starts_at_most_its_rate_in_any_second() -> None:
+    import asyncio
+    import time
+
+    from bot.alerts.delivery import Pacer
+
+    pacer = Pacer(25.0)
+    started: list[float] = []
+
+    async def one() -> None:
+        await pacer.wait()
+        started.append(time.monotonic())
+
+    await asyncio.gather(*(one() for _ in range(40)))
+    started.sort()
+    in_a_second = max(sum(1 for t in started if first <= t < first + 1.0) for first in started)
+    assert in_a_second <= 26
+    assert started[-1] - started[0] >= 39 / 25 - 0.05

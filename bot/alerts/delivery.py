@@ -88,16 +88,18 @@ class AlertSender:
             assert isinstance(claimed, list)
             if not claimed:
                 break
-            untried = [alert.id for alert in claimed]
+            untried = {alert.id for alert in claimed}
+            in_flight = asyncio.Semaphore(self.tuning.in_flight)
             try:
-                for alert in claimed:
-                    if not keep_going():
-                        break
-                    await self._send(bot, alert, done)
-                    untried.remove(alert.id)
+                await asyncio.gather(
+                    *(
+                        self._send_claimed(bot, alert, untried, in_flight, keep_going, done)
+                        for alert in claimed
+                    )
+                )
             finally:
                 # A stopping bot hands back what it did not try, so nothing waits for the lease.
-                self._db(outbox.release, outbox_ids=untried)
+                self._db(outbox.release, outbox_ids=sorted(untried))
         if done.sent or done.dropped or done.retried:
             log.info(
                 "alerts: %d sent, %d dropped, %d to retry, %d moved",
@@ -105,11 +107,29 @@ class AlertSender:
             )  # fmt: skip
         return done
 
+    async def _send_claimed(
+        self,
+        bot: Bot,
+        alert: outbox.ClaimedAlert,
+        untried: set[int],
+        in_flight: asyncio.Semaphore,
+        keep_going: Callable[[], bool],
+        done: Delivered,
+    ) -> None:
+        """Send one claimed alert when the pacer allows, unless the bot is stopping by then."""
+        async with in_flight:
+            await self.pacer.wait()
+            if not keep_going():
+                return
+            untried.discard(alert.id)
+            await self._send(bot, alert, done)
+
     async def _send(self, bot: Bot, alert: outbox.ClaimedAlert, done: Delivered) -> None:
         chat_id = alert.chat_id
         keyboard = alert_keyboard(alert.track_id, alert.language)
-        for _ in range(_TRIES):
-            await self.pacer.wait()
+        for attempt in range(_TRIES):
+            if attempt:  # the first try was paced by the caller
+                await self.pacer.wait()
             try:
                 await bot.send_message(
                     chat_id,
