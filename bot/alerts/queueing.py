@@ -65,8 +65,8 @@ def queue_ingest_alerts(
                     texts=texts,
                     chats=chats,
                 )
-    except (IndexStoreError, OSError) as error:
-        queued.error = f"{type(error).__name__}: {error}"
+    except IndexStoreError as error:
+        queued.error = f"the new index cannot be read: {error}"
     except Exception as error:  # a database outage must not fail an ingest that succeeded
         queued.error = f"{type(error).__name__}: {error}"
         log.warning("alerts not queued", exc_info=True)
