@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
+from bot.answers.tuning import ALERT_TUNING, ANSWER_TUNING, AnswerTuning
 
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 
@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     # keeping current
     feeds: Annotated[list[str], NoDecode] = []
     feed_refresh_minutes: int = Field(default=60, ge=1)
+    # alerts to followers each bot process sends per second; Telegram allows about 30 per bot in
+    # all, so replicas sharing one token divide that between them
+    alerts_per_second: float = Field(default=ALERT_TUNING.per_second, gt=0, le=30)
 
     # review desk
     review_host: str = "127.0.0.1"

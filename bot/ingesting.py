@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import metrics
+from bot.alerts.queueing import queue_ingest_alerts
 from bot.config import Settings
 from bot.profile import active_profile
 from index.chunking import ChunkingSettings
@@ -29,8 +30,12 @@ def run_ingest(
     embedder: Embedder | None = None,
     rebuild: bool = False,
     progress: bool = False,
+    queue_alerts: bool = True,
 ) -> IngestReport:
-    """Ingest files, folders and feed or article URLs into the index (reusing `embedder`)."""
+    """Ingest files, folders and feed or article URLs into the index (reusing `embedder`).
+
+    With `queue_alerts`, the chats following a track that received reports get an alert queued.
+    """
     if embedder is None:
         set_threads(settings.ingest_threads)
         embedder = load_embedder(settings.embedding_model)
@@ -46,4 +51,6 @@ def run_ingest(
             tracks=active_profile().tracks,
         )
     metrics.record_ingest(report)
+    if queue_alerts:
+        queue_ingest_alerts(settings, report)
     return report

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot import metrics
+from bot.alerts.queueing import queue_ingest_alerts
 from bot.config import Settings
 from bot.ingesting import chunking_from
 from bot.profile import active_profile
@@ -127,6 +128,7 @@ class FeedRefresher:
                 )
         result.report = report
         metrics.record_ingest(report)
+        queue_ingest_alerts(self.settings, report)
         self._remember(problems, now, result)
         log.info("feed refresh: %s", report.summary())
         if report.changed:

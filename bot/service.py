@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
 from bot import i18n
@@ -10,7 +11,7 @@ from bot.conversation.followups import has_words
 from bot.conversation.memory import ConversationKey
 
 FeedbackKind = Literal["helpful", "not_helpful", "report"]
-FrontEnd = Literal["telegram", "chat", "cli", "api"]
+FrontEnd = Literal["telegram", "inline", "chat", "cli", "api"]
 
 
 class QuestionError(ValueError):
@@ -31,6 +32,25 @@ def checked_question(question: str, language: str, *, max_chars: int) -> str:
         message = i18n.text(language, "too_long", length=len(stripped), limit=max_chars)
         raise QuestionError(message, "too_long")
     return stripped
+
+
+class NamedTrack(Protocol):
+    """A negotiation track as front ends show it: its id and its name in a language."""
+
+    @property
+    def id(self) -> str: ...
+
+    def name(self, language: str = "en") -> str: ...
+
+
+class TrackLookup(Protocol):
+    """The library's tracks: all of them, one by id, or the one some words name."""
+
+    def tracks(self) -> Sequence[NamedTrack]: ...
+
+    def get(self, track_id: str) -> NamedTrack | None: ...
+
+    def find(self, words: str) -> NamedTrack | None: ...
 
 
 class Service(Protocol):
@@ -70,6 +90,10 @@ class Service(Protocol):
         self, language: str, *, track: str | None = None, front_end: FrontEnd = "telegram"
     ) -> Answer:
         """List the negotiation tracks, or answer where one stands now from its newest report."""
+        ...
+
+    def track_catalog(self) -> TrackLookup:
+        """Return the negotiation tracks of the newest index generation."""
         ...
 
     def sources_summary(self, language: str) -> str:

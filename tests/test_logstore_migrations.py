@@ -94,3 +94,30 @@ def test_follow_ups_migration_keeps_answers_and_goes_both_ways(database_url: str
     finally:
         migrate(engine)
         engine.dispose()
+
+
+def test_subscriptions_migration_goes_both_ways(database_url: str) -> None:
+    engine = make_engine(database_url)
+    tables = {"subscription", "alert_batch", "alert_outbox"}
+    try:
+        migrate(engine)
+        assert tables <= set(sa.inspect(engine).get_table_names())
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO subscription (chat_id, track_id, language, created_at) "
+                    "VALUES (-1001234567890, '*', 'en', :now)"
+                ),
+                {"now": datetime.now(UTC)},
+            )
+        _run(engine, command.downgrade, "0003_follow_ups")
+        assert not tables & set(sa.inspect(engine).get_table_names())
+        assert "resolved_question" in _columns(engine, "answer_log")
+        _run(engine, command.upgrade, "head")
+        assert tables <= set(sa.inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            count = connection.execute(sa.text("SELECT count(*) FROM subscription")).scalar_one()
+        assert count == 0  # the tables are new again: a downgrade forgets subscriptions
+    finally:
+        migrate(engine)
+        engine.dispose()

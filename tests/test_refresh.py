@@ -319,3 +319,30 @@ async def test_schedule_refresh_registers_a_repeating_job(
     refresher.fetch_options = FAST
     await job.callback(None)  # runs the round in a worker thread
     assert holder.reloads == 1
+
+
+def test_a_refresh_that_adds_reports_queues_alerts_for_followers(
+    tmp_path: Path, server: FeedServer, make_articles
+) -> None:
+    from bot.alerts.database import AlertDatabase
+    from bot.logstore.alert_models import EVERYTHING
+    from bot.logstore.crud import outbox
+    from bot.logstore.crud.subscriptions import follow
+
+    embedder = FakeEmbedder()
+    settings = make_settings(tmp_path, [server.url("/feed")])
+    seeded_index(settings, embedder, make_articles)
+    database = AlertDatabase(settings.database_url)
+    try:
+        with database.session() as session:
+            follow(session=session, chat_id=42, track_id=EVERYTHING, language="en")
+        refresher = FeedRefresher(settings, IndexHolder(settings.index_dir, embedder))
+        publish_feed(server, 2)
+        result = refresher.refresh()
+        assert result.report is not None and result.report.tracks_added
+        with database.session() as session:
+            claimed = outbox.claim(session=session, limit=10)
+        assert sorted(alert.track_id for alert in claimed) == sorted(result.report.tracks_added)
+        assert {alert.chat_id for alert in claimed} == {42}
+    finally:
+        database.close()

@@ -57,12 +57,12 @@ class BotProcess:
             time.sleep(0.1)
         return self
 
-    def stop(self) -> int:
+    def stop(self, timeout: float = 20) -> int:
         assert self.process is not None
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                return self.process.wait(timeout=20)
+                return self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -81,6 +81,8 @@ class InProcessRequest(BaseRequest):
             result = self.emulator.call(url.rsplit("/", 1)[1], params)
         except BotApiError as error:
             body = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.parameters:
+                body["parameters"] = error.parameters
             return error.code, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -264,7 +266,16 @@ async def test_start_speaks_the_users_language(bot: BotUnderTest) -> None:
 async def test_commands_are_registered_per_language(bot: BotUnderTest) -> None:
     await register_commands(bot.app)
     english = [command["command"] for command in bot.emulator.my_commands()]
-    assert english == ["ask", "status", "sources", "help", "start"]
+    assert english == [
+        "ask",
+        "status",
+        "sources",
+        "follow",
+        "unfollow",
+        "following",
+        "help",
+        "start",
+    ]
     assert bot.emulator.my_commands("uk")[0]["description"] == "Поставити запитання"
     admin_scope = {"type": "chat", "chat_id": ADMIN.id}
     assert "reindex" in [c["command"] for c in bot.emulator.my_commands("", admin_scope)]

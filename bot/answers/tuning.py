@@ -124,3 +124,49 @@ class AnswerTuning:
 
 
 ANSWER_TUNING = AnswerTuning()
+
+
+@dataclass(frozen=True)
+class AlertTuning:
+    """How alerts to followers are composed and paced."""
+
+    # Telegram allows a bot about 30 messages a second overall; alerts keep below it so that
+    # answers sent meanwhile still fit.
+    per_second: float = 25.0
+    # Sends under way at once: enough that a slow round trip does not hold up the rest, few
+    # enough that with `per_second` starts any second sees at most per_second + 1 + in_flight
+    # arrive (25 + 1 + 4 = 30).
+    in_flight: int = 4
+    # How often a running bot looks for alerts queued by an ingest (its own or another process's).
+    poll_seconds: float = 5.0
+    # Alerts claimed at a time: about a second's worth, so a stopping bot hands back few.
+    claim_size: int = 25
+    # A claimed alert not finished in this long belongs to a sender that died; it is sent again.
+    lease_minutes: int = 10
+    # Tries for an alert that fails for network reasons before it is given up.
+    max_attempts: int = 5
+    # "One or two sentences": the newest reports on a track an alert quotes.
+    reports_shown: int = 2
+    # A quoted sentence longer than this is cut (an alert is a notice, not the report).
+    sentence_chars: int = 280
+
+
+ALERT_TUNING = AlertTuning()
+
+
+@dataclass(frozen=True)
+class InlineTuning:
+    """How `@bot question` in any chat is answered."""
+
+    # Telegram sends a query at every pause in typing; only the one the person stopped at is
+    # answered (a newer query from them within this many seconds replaces it).
+    settle_seconds: float = 0.8
+    # Telegram's servers keep an answer to the same query this long: briefly, as the library
+    # changes with every ingest.
+    cache_seconds: int = 60
+    # A result's title and description are cut to these lengths (Telegram shows one line each).
+    title_chars: int = 100
+    description_chars: int = 200
+
+
+INLINE_TUNING = InlineTuning()

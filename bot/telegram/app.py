@@ -13,6 +13,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -23,15 +24,17 @@ from bot.config import Settings
 from bot.i18n import offered_languages
 from bot.refresh import schedule_refresh
 from bot.service import Service
-from bot.telegram import commands, feedback, guards, handlers
+from bot.telegram import commands, feedback, guards, handlers, subscriptions
+from bot.telegram.alerts import ALERT_PATTERN, alert_press, schedule_alerts
 from bot.telegram.deps import DEPS_KEY, BotDeps
+from bot.telegram.inline import inline_query
 from bot.telegram.messages import ADMIN_COMMAND_DESCRIPTIONS, command_descriptions
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-PUBLIC_COMMANDS = ("ask", "status", "sources", "help", "start")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+PUBLIC_COMMANDS = ("ask", "status", "sources", "follow", "unfollow", "following", "help", "start")
 # Updates run concurrently so one slow answer never holds up other users; the service runs
 # in worker threads, so this mostly bounds queued work.
 CONCURRENT_UPDATES = 64
@@ -98,7 +101,8 @@ def build_application(
 
 def add_handlers(application: Application) -> None:
     """Register the chat gate, commands, message handlers, feedback buttons and error handler."""
-    new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    # Edits of old messages are not new questions, nor is an answer sent from inline mode.
+    new_messages = filters.UpdateType.MESSAGE & ~filters.VIA_BOT
     application.add_handler(TypeHandler(Update, guards.gate_chats), group=-1)
     command_handlers = {
         "start": commands.start,
@@ -108,6 +112,9 @@ def add_handlers(application: Application) -> None:
         "sources": commands.sources,
         "stats": commands.stats,
         "reindex": commands.reindex,
+        "follow": subscriptions.follow,
+        "unfollow": subscriptions.unfollow,
+        "following": subscriptions.following,
     }
     for name, callback in command_handlers.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
@@ -130,6 +137,8 @@ def add_handlers(application: Application) -> None:
             new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text_message
         )
     )
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_handler(CallbackQueryHandler(alert_press, pattern=ALERT_PATTERN))
     application.add_handler(CallbackQueryHandler(feedback.feedback_press))
     application.add_error_handler(guards.error_handler)
 
@@ -141,6 +150,7 @@ def run_bot(settings: Settings, service: Service) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     application = build_application(settings, service)
     schedule_refresh(application, settings, service)
+    schedule_alerts(application)
     if settings.telegram_mode == "webhook":
         if not settings.webhook_url:
             raise TelegramConfigError("NEGOBOT_WEBHOOK_URL is required when telegram_mode=webhook")

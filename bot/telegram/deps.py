@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot.alerts.database import AlertDatabase
 from bot.config import Settings
 from bot.i18n import pick_language
 from bot.service import Service
@@ -16,6 +19,7 @@ from bot.telegram.ratelimit import SlidingWindowRateLimiter
 
 DEPS_KEY = "negobot"
 REMEMBERED_MESSAGES = 20_000
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,6 +40,20 @@ class BotDeps:
     report_prompts: OrderedDict[tuple[int, int], tuple[str, int]] = field(
         default_factory=OrderedDict
     )
+
+    # Subscriptions and the alert outbox, in the log database (opened on first use).
+    alert_db: AlertDatabase | None = None
+
+    def alerts(self) -> AlertDatabase:
+        """Return the subscriptions database, opening it on first use."""
+        if self.alert_db is None:
+            self.alert_db = AlertDatabase(self.settings.database_url)
+        return self.alert_db
+
+    def alerts_call(self, call: Callable[..., T], **values: object) -> T:
+        """Run one subscriptions CRUD function in its own session (blocking: use a thread)."""
+        with self.alerts().session() as session:
+            return call(session=session, **values)
 
     def remember_answer_message(self, chat_id: int, message_id: int, log_id: str) -> None:
         """Keep which answer a sent message carries, so a reply to it is read in its light."""

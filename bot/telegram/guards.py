@@ -21,6 +21,10 @@ async def gate_chats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     allowed = dependencies.settings.allowed_chat_ids
     chat = update.effective_chat
     user = update.effective_user
+    if allowed and update.inline_query and not dependencies.is_admin(user.id if user else None):
+        # An inline query comes from no chat: where chats are restricted, it gets nothing.
+        await update.inline_query.answer([], cache_time=0)
+        raise ApplicationHandlerStop
     if not allowed or chat is None or chat.id in allowed:
         return
     if dependencies.is_admin(user.id if user else None):

@@ -13,7 +13,7 @@ LANGUAGES = SUPPORTED
 _TITLE_LIMIT = 200
 _URL_LIMIT = 1000
 
-COMMANDS = ("ask", "status", "sources", "help", "start")
+COMMANDS = ("ask", "status", "sources", "follow", "unfollow", "following", "help", "start")
 
 
 def command_descriptions(language: str) -> dict[str, str]:

@@ -41,7 +41,8 @@ TEXTS: dict[str, str] = {
         "Ask me anything about the negotiations in my library, e.g. “{example}”\n\n"
         "/ask <question> — ask (in groups)\n/status — each negotiation and its newest report\n"
         "/status <track> — the latest on one negotiation\n"
-        "/sources — outlets and dates my library covers\n\n"
+        "/sources — outlets and dates my library covers\n"
+        "/follow [track] — a note here when new reports arrive; /unfollow, /following\n\n"
         "Every answer lists its sources. If the library does not say, I tell you so. "
         "Use the buttons under an answer to tell us whether it helped."
     ),
@@ -68,4 +69,23 @@ TEXTS: dict[str, str] = {
     "command_sources": "Outlets and dates the library covers",
     "command_help": "How to use the bot",
     "command_start": "What this bot does",
+    "command_follow": "Get a note when new reports arrive",
+    "command_unfollow": "Stop the notes",
+    "command_following": "What this chat follows",
+    "follow_all": "This chat now follows every negotiation: a short note comes when new reports "
+    "arrive. /unfollow stops it.",
+    "follow_track": "This chat now follows {track}: a short note comes when new reports arrive. "
+    "/unfollow {id} stops it.",
+    "unfollow_all": "This chat no longer follows anything.",
+    "unfollow_track": "This chat no longer follows {track}.",
+    "unfollow_missing": "This chat does not follow {track}. /following shows what it follows.",
+    "following_none": "This chat follows nothing. /follow for every negotiation, "
+    "/follow <track> for one (/status lists them).",
+    "following_heading": "This chat follows:",
+    "following_all": "• every negotiation",
+    "following_line": "• {track} [{id}]",
+    "follow_admins_only": "In a group, only its administrators can change what it follows.",
+    "alert_heading": "🔔 New on {track}, as of {date}:",
+    "alert_more": "And {more} more: /status {id}",
+    "alert_button": "Ask what's new",
 }

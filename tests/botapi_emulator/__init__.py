@@ -2,14 +2,16 @@
 
 It implements the methods negobot uses (getMe, getUpdates with long polling, sendMessage,
 editMessageText, editMessageReplyMarkup, answerCallbackQuery, sendChatAction, setMyCommands,
-getMyCommands, deleteWebhook, setWebhook, getWebhookInfo) with Bot API types, checks HTML the way
-Telegram does (unknown tags, unbalanced tags, stray `<` or `&`, the 4096-character limit), and
-offers a control side by which a test acts as users and reads what the bot did: as Python
+getMyCommands, deleteWebhook, setWebhook, getWebhookInfo, getChatMember, answerInlineQuery)
+with Bot API types, checks HTML the way Telegram does (unknown tags, unbalanced tags, stray `<`
+or `&`, the 4096-character limit), refuses messages to blocked and migrated chats as Telegram
+does, and offers a control side by which a test acts as users and reads what the bot did: as Python
 methods when run in-process, and as JSON endpoints under `/control/<action>`.
 
 Modules: `objects` (Bot API objects, FakeUser, Event, BotApiError), `html_check` (Telegram HTML),
 `state` (chats, messages, updates, event log), `control` (the test's side), `methods` (the Bot
-API methods) and `server` (HTTP endpoints; `BotApiEmulator` joins control and methods).
+API methods), `members` (group admins, blocked and migrated chats), `inline` (inline queries)
+and `server` (HTTP endpoints; `BotApiEmulator` joins control and methods).
 """
 
 from .html_check import parse_html

@@ -14,10 +14,13 @@ _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,32}")
 class BotApiError(Exception):
     """A Bot API error reply: HTTP status and description."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(
+        self, code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.parameters = parameters  # ResponseParameters: migrate_to_chat_id, retry_after
 
 
 def utf16_length(value: str) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .control import ControlSide
-from .methods import BotApiMethods
+from .inline import InlineQueries
 from .objects import BotApiError, FakeUser
 from .state import DEFAULT_TOKEN
 
@@ -27,7 +27,7 @@ _STRING_PARAMS = {
 }  # fmt: skip
 
 
-class BotApiEmulator(ControlSide, BotApiMethods):
+class BotApiEmulator(ControlSide, InlineQueries):
     """A Bot API server for one bot, with a control side for tests. Use as a context manager."""
 
     def __init__(
@@ -200,10 +200,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             result = self.owner.call(match[2], params)
         except BotApiError as error:
-            self._reply(
-                error.code,
-                {"ok": False, "error_code": error.code, "description": error.description},
-            )
+            reply = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.parameters:
+                reply["parameters"] = error.parameters
+            self._reply(error.code, reply)
             return
         self._reply(200, {"ok": True, "result": result})
 
@@ -230,6 +230,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
                         params.get("kind"), params.get("chat_id"), int(params.get("since", 0))
                     )
                 ]
+            elif action == "set_member_status":
+                owner.set_member_status(
+                    int(params["chat_id"]), int(params["user_id"]), params["status"]
+                )
+                result = True
+            elif action == "block":
+                owner.block(int(params["chat_id"]))
+                result = True
             elif action == "bot_messages":
                 result = owner.bot_messages(int(params["chat_id"]))
             else:

@@ -6,6 +6,7 @@ import itertools
 import json
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,32 @@ TRACKS = {
     "russia-ukraine": ("Ukraine – Russia", "2025-05-17"),
     "hamas-israel": ("Israel – Hamas", "2025-10-10"),
 }
+
+
+@dataclass(frozen=True)
+class FakeTrack:
+    """One of the fake library's tracks."""
+
+    id: str
+    title: str
+
+    def name(self, language: str = "en") -> str:
+        return self.title
+
+
+class FakeCatalog:
+    """The fake library's tracks, found by id or by a word of their name."""
+
+    def tracks(self) -> list[FakeTrack]:
+        return [FakeTrack(track_id, name) for track_id, (name, _) in TRACKS.items()]
+
+    def get(self, track_id: str) -> FakeTrack | None:
+        return next((track for track in self.tracks() if track.id == track_id), None)
+
+    def find(self, words: str) -> FakeTrack | None:
+        wanted = words.strip().casefold()
+        found = [track for track in self.tracks() if wanted and wanted in track.title.casefold()]
+        return found[0] if len(found) == 1 else None
 
 
 def guess_language(text: str) -> str:
@@ -179,6 +206,10 @@ class FakeService:
             sources=list(CITATIONS),
             log_id=None,
         )
+
+    def track_catalog(self) -> FakeCatalog:
+        """Return the fake library's two tracks."""
+        return FakeCatalog()
 
     def sources_summary(self, language: str) -> str:
         """Describe the fake library and its tracks."""

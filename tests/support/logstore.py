@@ -13,7 +13,17 @@ import sqlalchemy as sa
 from bot.answers.answer_types import Answer, Citation
 from bot.logstore.database import make_engine
 
-LOG_TABLES = ("feedback", "review", "audit_entry", "desk_session", "moderator", "answer_log")
+LOG_TABLES = (
+    "alert_outbox",
+    "alert_batch",
+    "subscription",
+    "feedback",
+    "review",
+    "audit_entry",
+    "desk_session",
+    "moderator",
+    "answer_log",
+)
 
 
 def empty_postgres(url: str) -> None:

@@ -1,0 +1,1 @@
+"""Alerts to the chats that follow a negotiation track, when an ingest adds reports to it."""
