@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 from telegram import Update
 
-from bot.telegram import inline
 from bot.answers.tuning import INLINE_TUNING
+from bot.telegram import inline
 from tests.botapi_emulator import BotApiEmulator, Event, FakeUser
 from tests.test_telegram_e2e import BotProcess, bot_env, fake_bot_command
 from tests.test_telegram_unit import BotUnderTest, make_bot

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.delivery import AlertSender
+from bot.answers.tuning import AlertTuning
 from bot.logstore.alert_models import EVERYTHING
 from bot.logstore.crud import outbox
 from bot.logstore.crud import subscriptions as crud
 from bot.telegram.deps import DEPS_KEY, BotDeps
-from bot.answers.tuning import AlertTuning
 from tests.botapi_emulator import FakeUser, group_chat
 from tests.test_telegram_unit import BotUnderTest, make_bot, sent
 

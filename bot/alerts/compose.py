@@ -9,8 +9,8 @@ from html import escape
 
 from bot import i18n
 from bot.answer_types import Citation
-from bot.telegram.messages import format_citation
 from bot.answers.tuning import ALERT_TUNING, AlertTuning
+from bot.telegram.messages import format_citation
 from index.chunking import split_sentences
 from index.store import ArticleEntry, IndexSnapshot
 from index.track_catalog import TrackCatalog, TrackView

@@ -14,10 +14,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.alerts.database import AlertDatabase
+from bot.answers.tuning import ALERT_TUNING, AlertTuning
 from bot.i18n import text
 from bot.logstore.crud import outbox
 from bot.logstore.crud.subscriptions import drop_chat, move_chat
-from bot.answers.tuning import ALERT_TUNING, AlertTuning
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.alerts.delivery import ALERT_PREFIX, AlertSender
+from bot.answers.tuning import ALERT_TUNING
 from bot.i18n import text
 from bot.telegram.deps import DEPS_KEY, BotDeps, deps, ui_language
 from bot.telegram.replies import send_answer
-from bot.answers.tuning import ALERT_TUNING
 
 if TYPE_CHECKING:
     from telegram.ext import Application, Job

@@ -15,10 +15,10 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.answer_types import Answer
+from bot.answers.tuning import INLINE_TUNING
 from bot.service import QuestionError
 from bot.telegram.deps import deps, ui_language
 from bot.telegram.messages import format_answer
-from bot.answers.tuning import INLINE_TUNING
 
 log = logging.getLogger(__name__)
 
