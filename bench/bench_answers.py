@@ -4,9 +4,10 @@
 
 SET is a file, a set of bench/questions/ (`ordinary-01`) or a group (`development`, `held-out`,
 a kind); see bench/question_sets.py. Builds a temporary index of the sets' library (`--articles`;
-`--profile` for its deployment profile) with the chosen model through the normal ingest path, answers every question with the same Answerer the bot uses
-(no logging), and prints a markdown table per language. --calibrate sweeps the abstention
-threshold and prints the one that best separates in-scope from out-of-scope questions.
+`--profile` for its deployment profile) with the chosen model through the normal ingest path,
+answers every question with the same Answerer the bot uses (no logging), and prints a markdown
+table per language. --calibrate sweeps the abstention threshold and prints the one that best
+separates in-scope from out-of-scope questions.
 """
 
 from __future__ import annotations

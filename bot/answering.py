@@ -174,7 +174,8 @@ class Answerer:
         hits = with_preferred(searcher, question, query_vector, hits, prefer, self.tuning.period_k)
         retrieved = [retrieved_row(hit, rank) for rank, hit in enumerate(hits, start=1)]
         best_cosine = max((hit.dense_score or 0.0 for hit in hits), default=0.0)
-        margin = self.scope.margin(query_vector, best_cosine) if self.scope.active else None
+        held = [view.track.parties for view in searcher.tracks.tracks()]
+        margin = self.scope.margin(query_vector, best_cosine, held) if self.scope.active else None
         oldest, newest = searcher.oldest_published, searcher.newest_published
         dated_out = outside_coverage(question, period, oldest, newest, asks_about_now=status)
         # A track asked for by name is one the library holds: its latest is never "not covered".
