@@ -3,10 +3,11 @@
     python bench/bench_answers.py [--model NAME] [--questions SET ...] [--calibrate] [--threshold T]
 
 SET is a file, a set of bench/questions/ (`ordinary-01`) or a group (`development`, `held-out`,
-a kind); see bench/question_sets.py. Builds a temporary index of data/articles with the chosen
-model through the normal ingest path, answers every question with the same Answerer the bot uses
-(no logging), and prints a markdown table per language. --calibrate sweeps the abstention
-threshold and prints the one that best separates in-scope from out-of-scope questions.
+a kind); see bench/question_sets.py. Builds a temporary index of the sets' library (`--articles`;
+`--profile` for its deployment profile) with the chosen model through the normal ingest path,
+answers every question with the same Answerer the bot uses (no logging), and prints a markdown
+table per language. --calibrate sweeps the abstention threshold and prints the one that best
+separates in-scope from out-of-scope questions.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from question_sets import read_questions, resolve  # noqa: E402
+from question_sets import library_of, read_questions, resolve  # noqa: E402
 
 from bot.answers.answer_types import Answer  # noqa: E402
 from bot.answers.answerer import Answerer  # noqa: E402
@@ -201,7 +202,9 @@ def main() -> int:
     parser.add_argument(
         "--questions", nargs="+", default=["ordinary-01"], help="Sets, groups or files."
     )
-    parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
+    parser.add_argument(
+        "--articles", type=Path, default=None, help="The library (default: the sets' own)."
+    )
     parser.add_argument("--profile", type=Path, default=None, help="Deployment profile (TOML).")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--scope-margin", type=float, default=None)
@@ -236,9 +239,10 @@ def main() -> int:
     set_threads(1)
     embedder = load_embedder(args.model)
     questions = read_questions(args.questions)
+    articles = args.articles or ROOT / library_of(args.questions)
     with tempfile.TemporaryDirectory() as folder:
         index_dir = args.index_dir or Path(folder) / "index"
-        searcher = open_library(embedder, args.articles, index_dir, args.profile)
+        searcher = open_library(embedder, articles, index_dir, args.profile)
         answerer = Answerer(
             lambda: searcher,
             embedder,

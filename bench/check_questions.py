@@ -1,7 +1,8 @@
 """Check the sample articles and the evaluation questions against each other.
 
 Run from anywhere: `python bench/check_questions.py [--articles DIR] [--questions SET ...]`
-(every set of bench/questions/ by default; SET as in bench/question_sets.py). Exits 1 and lists
+(every set of bench/questions/ by default, each against its own library; SET as in
+bench/question_sets.py). Exits 1 and lists
 every problem when an article's front matter is malformed, a question names a missing article,
 or an expected fact does not occur in its article's text.
 """
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from question_sets import resolve
+from question_sets import manifest, resolve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARTICLES = REPO_ROOT / "data" / "articles"
@@ -195,15 +196,22 @@ def summarise(articles: dict[str, ArticleFile], records: list[dict]) -> list[str
 def main(argv: list[str] | None = None) -> int:
     """Run all checks, print a summary and any problems; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES)
-    parser.add_argument("--questions", nargs="*", default=["development", "held-out"])
+    parser.add_argument(
+        "--articles", type=Path, default=None, help="The library (default: each set's own)."
+    )
+    parser.add_argument("--questions", nargs="*", default=[s.name for s in manifest()])
     args = parser.parse_args(argv)
-    if not args.articles.exists():
+    if args.articles is not None and not args.articles.exists():
         print(f"error: {args.articles} does not exist", file=sys.stderr)
         return 2
     problems: list[str] = []
-    articles = load_articles(args.articles, problems)
+    libraries = {s.path: REPO_ROOT / s.library for s in manifest()}
+    loaded: dict[Path, dict[str, ArticleFile]] = {}
     for path in resolve(args.questions):
+        folder = args.articles or libraries.get(path, DEFAULT_ARTICLES)
+        if folder not in loaded:
+            loaded[folder] = load_articles(folder, problems)
+        articles = loaded[folder]
         print(f"{path.name}:")
         for line in summarise(articles, check_questions(path, articles, problems)):
             print(f"  {line}")

@@ -2,8 +2,9 @@
 
 A `--questions` argument of the bench scripts may be a file, a set's name (`ordinary-03`), or a
 group: `development` (the sets read and tuned on), `held-out` (never tuned on), or a kind
-(`ordinary`, `status`, `near-topic`, `near-miss`). bench/questions/manifest.tsv says, for each
-set, what it tests, its language mix and whether it was used for development.
+(`ordinary`, `status`, `near-topic`, `near-miss`, `mixed`). bench/questions/manifest.tsv says, for
+each set, what it tests, its language mix, whether it was used for development and the library its
+questions are about; `development` and `held-out` name only the sets over `data/articles`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 MANIFEST = QUESTIONS_DIR / "manifest.tsv"
 USES = ("development", "held-out")
+DEFAULT_LIBRARY = "data/articles"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class QuestionSet:
     languages: dict[str, int]
     status: int
     use: str
+    library: str
     note: str
 
     @property
@@ -52,6 +55,7 @@ def manifest() -> list[QuestionSet]:
             languages={lang: int(row[lang]) for lang in ("en", "uk", "ru")},
             status=int(row["status"]),
             use=row["use"],
+            library=row["library"],
             note=row["note"],
         )
         for row in rows
@@ -64,7 +68,11 @@ def resolve(names: list[str | Path]) -> list[Path]:
     paths: list[Path] = []
     for name in names:
         text = str(name)
-        chosen = [s.path for s in sets if text in (s.name, s.kind, s.use)]
+        chosen = [
+            s.path
+            for s in sets
+            if text in (s.name, s.kind) or (text == s.use and s.library == DEFAULT_LIBRARY)
+        ]
         if not chosen:
             path = Path(name)
             if not path.is_file():
@@ -73,6 +81,15 @@ def resolve(names: list[str | Path]) -> list[Path]:
             chosen = [path]
         paths.extend(p for p in chosen if p not in paths)
     return paths
+
+
+def library_of(names: list[str | Path]) -> str:
+    """The library (a folder relative to the repository) the named sets ask about."""
+    paths = resolve(names)
+    libraries = {s.library for s in manifest() if s.path in paths} or {DEFAULT_LIBRARY}
+    if len(libraries) > 1:
+        raise SystemExit(f"question sets over different libraries: {', '.join(sorted(libraries))}")
+    return libraries.pop()
 
 
 def read_questions(names: list[str | Path]) -> list[dict]:

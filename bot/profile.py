@@ -15,7 +15,8 @@ from typing import Any
 from index.glossary import use_extra_glossaries
 from index.tracks import TrackOverrides
 
-DEFAULT_PROFILE = Path(__file__).resolve().parent / "data" / "profiles" / "ukraine-russia-2025.toml"
+PROFILES_DIR = Path(__file__).resolve().parent / "data" / "profiles"
+DEFAULT_PROFILE = PROFILES_DIR / "ukraine-russia-2025.toml"
 KNOWN_LANGUAGES = ("en", "uk", "ru")
 
 
@@ -35,6 +36,8 @@ class Profile:
     examples: dict[str, list[str]]
     tracks: TrackOverrides = field(default_factory=TrackOverrides)
     glossaries: tuple[Path, ...] = ()
+    # Questions about this deployment's negotiations, beside the general ones (bot/scope.py).
+    in_scope: tuple[Path, ...] = ()
 
     def values(self, language: str) -> dict[str, str]:
         """Return the profile's sentences in `language` (English where it gives none)."""
@@ -64,10 +67,8 @@ def load_profile(path: Path | None = None) -> Profile:
     for required in ("description", "covers"):
         if not isinstance(data.get(required), dict) or "en" not in data[required]:
             raise ProfileError(f"profile {path}: [{required}] needs at least an `en` line")
-    glossaries = tuple(path.parent / name for name in data.get("glossaries", []))
-    missing = [str(glossary) for glossary in glossaries if not glossary.is_file()]
-    if missing:
-        raise ProfileError(f"profile {path}: glossary file(s) not found: {', '.join(missing)}")
+    glossaries = _files(data, "glossaries", path)
+    in_scope = _files(data, "in_scope", path)
     return Profile(
         path=path,
         name=str(data.get("name", "negobot")),
@@ -79,7 +80,16 @@ def load_profile(path: Path | None = None) -> Profile:
         },
         tracks=_track_overrides(data.get("tracks", {}), path),
         glossaries=glossaries,
+        in_scope=in_scope,
     )
+
+
+def _files(data: dict[str, Any], key: str, path: Path) -> tuple[Path, ...]:
+    files = tuple(path.parent / name for name in data.get(key, []))
+    missing = [str(file) for file in files if not file.is_file()]
+    if missing:
+        raise ProfileError(f"profile {path}: {key} file(s) not found: {', '.join(missing)}")
+    return files
 
 
 def _strings(table: dict[str, Any]) -> dict[str, str]:

@@ -38,7 +38,8 @@ def test_groups_resolve_to_their_sets_once_each_in_order() -> None:
     development = question_sets.resolve(["development"])
     held_out = question_sets.resolve(["held-out"])
     assert not set(development) & set(held_out)
-    assert len(development) + len(held_out) == len(question_sets.manifest())
+    sample = [s for s in question_sets.manifest() if s.library == question_sets.DEFAULT_LIBRARY]
+    assert len(development) + len(held_out) == len(sample)
     near_miss = question_sets.resolve(["near-miss-02", "near-miss"])
     assert [path.stem for path in near_miss] == [
         "near-miss-02",
@@ -48,6 +49,19 @@ def test_groups_resolve_to_their_sets_once_each_in_order() -> None:
         "near-miss-05",
         "near-miss-06",
     ]
+
+
+def test_sets_over_another_library_come_only_by_name_or_kind() -> None:
+    others = [s for s in question_sets.manifest() if s.library != question_sets.DEFAULT_LIBRARY]
+    assert others, "the manifest lists a set over another library"
+    groups = set(question_sets.resolve(["development", "held-out"]))
+    for other in others:
+        assert other.path not in groups
+        assert question_sets.resolve([other.kind]) == [other.path]
+        assert question_sets.library_of([other.name]) == other.library
+    assert question_sets.library_of(["ordinary-01"]) == question_sets.DEFAULT_LIBRARY
+    with pytest.raises(SystemExit, match="question sets over different libraries"):
+        question_sets.library_of(["ordinary-01", others[0].name])
 
 
 def test_a_file_path_is_read_as_given(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,18 +13,27 @@ from bot.answers.answerer import Answerer
 from bot.answers.scope import (
     IN_SCOPE,
     OFF_TOPIC,
+    PrototypeVectors,
     ScopeGuard,
-    _digest,
-    prototype_vectors,
+    read_negotiations,
     read_texts,
+    shipped_texts,
+    uncovered,
     vectors_path,
 )
+from bot.profile import DEFAULT_PROFILE, activate, load_profile
 from index.documents import Article
 from index.embedders.base import Embedder, vector_space
 from index.embedders.registry import load_embedder
 from index.ingest import ingest_articles
+from index.loaders import load_articles
+from index.parties import default_gazetteer
 from index.search import Searcher
+from tests.support.articles import REPO_ROOT
 from tests.support.embedders import FakeEmbedder
+
+UKRAINE_RUSSIA_IN_SCOPE = load_profile(DEFAULT_PROFILE).in_scope
+MIXED = REPO_ROOT / "data" / "samples" / "mixed"
 
 
 def _languages(path: Path) -> dict[str, int]:
@@ -35,10 +45,37 @@ def _languages(path: Path) -> dict[str, int]:
 
 
 def test_prototype_sets_cover_three_languages_and_do_not_overlap() -> None:
-    in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
-    assert min(_languages(IN_SCOPE)[language] for language in ("en", "uk", "ru")) >= 30
+    in_scope = read_texts(IN_SCOPE) + [t for p in UKRAINE_RUSSIA_IN_SCOPE for t in read_texts(p)]
+    off_topic = read_texts(OFF_TOPIC) + [text for _, text in read_negotiations()]
+    assert min(_languages(IN_SCOPE)[language] for language in ("en", "uk", "ru")) >= 15
     assert min(_languages(OFF_TOPIC)[language] for language in ("en", "uk", "ru")) >= 60
     assert not {text.casefold() for text in in_scope} & {text.casefold() for text in off_topic}
+
+
+def test_general_texts_name_no_negotiation_and_negotiations_name_known_parties() -> None:
+    gazetteer = default_gazetteer()
+    for text in read_texts(IN_SCOPE):
+        assert not set(gazetteer.count(text)) - {"united-states"}, text
+    negotiations = read_negotiations()
+    assert len(negotiations) >= 30
+    for parties, text in negotiations:
+        assert parties and parties <= set(gazetteer.parties), text
+
+
+def test_other_negotiations_are_off_topic_only_while_the_library_holds_none() -> None:
+    negotiations = read_negotiations()
+    everything = uncovered(negotiations, [])
+    assert len(everything) == len(negotiations)
+    assert everything == uncovered(negotiations, [["russia", "ukraine"]])
+    with_gaza = uncovered(negotiations, [["russia", "ukraine"], ["hamas", "israel"]])
+    gone = set(everything) - set(with_gaza)
+    assert "is the gaza ceasefire still holding" in gone
+    assert "Что слышно о переговорах между Израилем и ХАМАС?" in gone
+    # Israel with another party is another negotiation: still off-topic.
+    assert (
+        "Who mediated the truce between Israel and Iran after the June 2025 strikes?" in with_gaza
+    )
+    assert all(parties <= {"hamas", "israel"} for parties, text in negotiations if text in gone)
 
 
 def test_malformed_prototype_line_is_named(tmp_path: Path) -> None:
@@ -46,16 +83,23 @@ def test_malformed_prototype_line_is_named(tmp_path: Path) -> None:
     broken.write_text("language\ttext\nen\tWhere do the talks stand?\nuk\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"broken.tsv:3: expected 'language<TAB>text'"):
         read_texts(broken)
+    negotiations = tmp_path / "negotiations.tsv"
+    negotiations.write_text("parties\tlanguage\ttext\nisrael\ten\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"negotiations.tsv:2: expected 'parties<TAB>language"):
+        read_negotiations(negotiations)
 
 
 def test_margin_is_best_cosine_plus_in_scope_minus_twice_off_topic() -> None:
     fake = FakeEmbedder()
     guard = ScopeGuard(fake, margin=0.0)
     query = fake.encode(["where do the peace talks stand"], kind="query")[0]
-    in_scope = fake.encode(read_texts(IN_SCOPE), kind="query") @ query
-    off_topic = fake.encode(read_texts(OFF_TOPIC), kind="query") @ query
+    in_texts = read_texts(IN_SCOPE) + [t for p in UKRAINE_RUSSIA_IN_SCOPE for t in read_texts(p)]
+    tracks = [["hamas", "israel"]]
+    off_texts = read_texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks)
+    in_scope = fake.encode(in_texts, kind="query") @ query
+    off_topic = fake.encode(off_texts, kind="query") @ query
     expected = 0.5 + np.sort(in_scope)[-3:].mean() - 2 * np.sort(off_topic)[-3:].mean()
-    assert guard.margin(query, 0.5) == pytest.approx(expected, abs=1e-5)
+    assert guard.margin(query, 0.5, tracks) == pytest.approx(expected, abs=1e-5)
     assert guard.covers(0.01) and guard.covers(0.0) and not guard.covers(-0.01)
 
 
@@ -68,9 +112,18 @@ def test_a_model_without_a_calibrated_margin_is_judged_by_cosine_alone() -> None
 def test_vectors_are_computed_when_none_are_shipped_for_the_model() -> None:
     fake = FakeEmbedder()
     assert not vectors_path(vector_space(fake)).exists()
-    in_scope, off_topic = prototype_vectors(fake)
-    assert np.allclose(in_scope, fake.encode(read_texts(IN_SCOPE), kind="query"))
-    assert off_topic.shape == (len(read_texts(OFF_TOPIC)), fake.dimension)
+    texts = read_texts(IN_SCOPE)
+    assert np.allclose(PrototypeVectors(fake).matrix(texts), fake.encode(texts, kind="query"))
+    assert PrototypeVectors(fake).matrix([]).shape == (0, fake.dimension)
+
+
+def test_a_profile_brings_its_own_in_scope_texts() -> None:
+    guard = ScopeGuard(FakeEmbedder())
+    general = guard.in_scope_vectors()
+    assert general.shape[0] == len(read_texts(IN_SCOPE))
+    extra = sum(len(read_texts(path)) for path in UKRAINE_RUSSIA_IN_SCOPE)
+    assert guard.in_scope_vectors(UKRAINE_RUSSIA_IN_SCOPE).shape[0] == general.shape[0] + extra
+    assert not load_profile(MIXED / "profile.toml").in_scope
 
 
 def _library(embedder: Embedder, folder: Path) -> Answerer:
@@ -123,13 +176,13 @@ def test_a_time_inside_the_library_or_none_is_answered(tmp_path: Path, question:
 @pytest.mark.model
 def test_shipped_vectors_match_the_packaged_model() -> None:
     model = load_embedder("multilingual-e5-small")
-    in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
+    texts = shipped_texts()
     with np.load(vectors_path(vector_space(model))) as shipped:
-        assert str(shipped["digest"]) == _digest(in_scope, off_topic), (
+        assert shipped["texts"].tolist() == texts, (
             "regenerate with `python -m bot.answers.scope multilingual-e5-small`"
         )
-        fresh = model.encode(in_scope[:20], kind="query")
-        assert np.sum(fresh * shipped["in_scope"][:20], axis=1).min() > 0.999
+        fresh = model.encode(texts[:20], kind="query")
+        assert np.sum(fresh * shipped["vectors"][:20], axis=1).min() > 0.999
 
 
 @pytest.mark.model
@@ -165,3 +218,54 @@ def test_questions_about_the_talks_are_answered_in_any_language(
     assert not answer.abstained, (answer.scope_margin, answer.text[:120])
     assert answer.scope_margin is not None and answer.scope_margin >= e5_answerer.scope.minimum
     assert fact in answer.text
+
+
+@pytest.fixture(scope="module")
+def e5_mixed_answerer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Answerer]:
+    """An answerer over the mixed sample library (six negotiations), with its profile."""
+    from index.embedders.base import set_threads
+
+    set_threads(1)
+    model = load_embedder("multilingual-e5-small")
+    profile = load_profile(MIXED / "profile.toml")
+    activate(profile)
+    folder = tmp_path_factory.mktemp("e5-mixed")
+    articles = [item for item in load_articles([MIXED / "articles"]) if isinstance(item, Article)]
+    ingest_articles(articles, index_dir=folder, embedder=model, tracks=profile.tracks)
+    searcher = Searcher.open(folder, model)
+    yield Answerer(lambda: searcher, model)
+    activate(load_profile(DEFAULT_PROFILE))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "track_article"),
+    [
+        ("When did the Gaza ceasefire take effect?", "mixed-il-hamas-ceasefire-"),
+        ("Is the Gaza ceasefire still holding?", "mixed-il-hamas-ceasefire-"),
+        ("Did India and Pakistan agree to stop firing?", "mixed-in-pk-"),
+        ("Чи підписали Вірменія та Азербайджан мирну угоду?", "mixed-am-az-"),
+    ],
+)
+def test_on_the_mixed_library_its_negotiations_are_in_scope(
+    e5_mixed_answerer: Answerer, question: str, track_article: str
+) -> None:
+    answer = e5_mixed_answerer.answer(question)
+    assert not answer.abstained, (answer.scope_margin, answer.text[:120])
+    assert answer.sources[0].article_id.startswith(track_article)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Will it rain in Kyiv at the weekend?",
+        "Какой счёт был в последнем матче «Спартака»?",
+        "How did Israel and Iran end their war in June?",
+    ],
+)
+def test_on_the_mixed_library_other_questions_are_declined(
+    e5_mixed_answerer: Answerer, question: str
+) -> None:
+    answer = e5_mixed_answerer.answer(question)
+    assert answer.abstained, (answer.scope_margin, answer.text[:120])

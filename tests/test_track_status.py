@@ -122,3 +122,12 @@ def test_a_status_question_naming_a_negotiation_is_answered_from_its_track(
         "mixed-in-pk-ceasefire-may10",
         "mixed-in-pk-sindoor-may07",
     }
+
+
+def test_a_status_question_in_words_follows_a_reindex(mixed_service: Negobot) -> None:
+    articles = mixed_service.settings.articles_dir
+    shutil.copy(MIXED / "later" / "2025-12-04-washington-accords.md", articles)
+    mixed_service.reindex()
+    english = mixed_service.ask("What is the latest between Congo and Rwanda now?", front_end="cli")
+    assert english.as_of is not None and english.as_of.isoformat() == "2025-12-04"
+    assert english.text.startswith("As of 4 December 2025:\n") and english.text.count("As of") == 1

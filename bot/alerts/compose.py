@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 
 from bot import i18n
-from bot.answer_types import Citation
+from bot.answers.answer_types import Citation
 from bot.answers.tuning import ALERT_TUNING, AlertTuning
 from bot.telegram.messages import format_citation
 from index.chunking import split_sentences

@@ -62,7 +62,11 @@ class CoverageJudge:
     def judge(self, query: Query, retrieval: Retrieval) -> Coverage:
         """Return how close the library comes to the question and whether it covers it."""
         best = retrieval.best_cosine
-        margin = self.scope.margin(query.vector, best) if self.scope.active else None
+        margin = (
+            self.scope.margin(query.vector, best, retrieval.held_parties)
+            if self.scope.active
+            else None
+        )
         # A track asked for by name is one the library holds: its latest is never "not covered".
         if query.track is not None:
             return Coverage(best, margin, None)

@@ -25,6 +25,9 @@ class Retrieval:
     period: tuple[date, date] | None  # the month or day the question names
     oldest: date | None  # the library's oldest report
     newest: date | None  # and its newest
+    # The parties of each negotiation track the library holds: the scope guard counts a
+    # question about another negotiation as off-topic only while no track is about it.
+    held_parties: tuple[tuple[str, ...], ...] = ()
 
     @property
     def best_cosine(self) -> float:
@@ -43,7 +46,10 @@ def retrieve(searcher: Searcher, query: Query, tuning: AnswerTuning = ANSWER_TUN
     passages = hits
     if query.status and anchor is not None and hits:
         passages = latest_reporting(hits, anchor, tuning)
-    return Retrieval(hits, passages, period, searcher.oldest_published, searcher.newest_published)
+    held = tuple(tuple(view.track.parties) for view in searcher.tracks.tracks())
+    return Retrieval(
+        hits, passages, period, searcher.oldest_published, searcher.newest_published, held
+    )
 
 
 def _ranked(

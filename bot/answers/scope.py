@@ -1,31 +1,34 @@
-"""Decide whether a question is about the peace talks at all, before trusting the best passage.
+"""Decide whether a question is about what the library reports on, before trusting the best passage.
 
 A cosine threshold alone cannot tell "what's the weather in Kyiv tomorrow?" (close to passages that
 mention Kyiv) from a Russian question about an English report (cross-language cosines run lower).
-So the question is also compared with two sets of short texts written for this purpose
-(bot/answers/data/): questions a user of this bot would send, and things people ask a news bot
-that are not about the talks (other wars and ceasefires, weather, prices, sport, chit-chat ...). The
-scope margin is
+So the question is also compared with short texts written for this purpose (bot/answers/data/): questions
+a user of a negotiations bot would send (general ones, plus the deployment profile's own), and
+things people ask a news bot that the library does not cover (weather, prices, sport, chit-chat
+...). Questions about other negotiations (bot/answers/data/other_negotiations.tsv, each with the parties
+it is about) count as off-topic only while the library holds no track of those parties: the
+library, not a list, decides which negotiations are covered. The scope margin is
 
     best passage cosine + mean of the 3 nearest in-scope texts - 2 x mean of the 3 nearest
     off-topic texts
 
 and the question is taken to be out of scope below a margin calibrated per model, together with
-the cosine threshold, by `bench/bench_answers.py --calibrate` (docs/benchmarks.md). The
-prototype vectors are computed by `python -m bot.answers.scope MODEL` and shipped, so starting
-the bot costs no extra encoding; a model without shipped vectors has them computed at its first
-question.
+the cosine threshold, by `bench/bench_answers.py --calibrate` (docs/benchmarks.md). The vectors
+of every packaged text are computed by `python -m bot.answers.scope MODEL` and shipped, so starting the
+bot costs no extra encoding; other texts (or models) are encoded at their first use.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
+from bot.profile import PROFILES_DIR, active_profile
 from index.embedders.base import Embedder, vector_space
 from index.embedders.registry import load_embedder, weights_of
 from index.tsv import read_rows
@@ -33,6 +36,9 @@ from index.tsv import read_rows
 DATA_DIR = Path(__file__).resolve().parent / "data"
 IN_SCOPE = DATA_DIR / "in_scope.tsv"
 OFF_TOPIC = DATA_DIR / "off_topic.tsv"
+OTHER_NEGOTIATIONS = DATA_DIR / "other_negotiations.tsv"
+
+Negotiation = tuple[frozenset[str], str]
 
 
 def read_texts(path: Path) -> list[str]:
@@ -41,9 +47,28 @@ def read_texts(path: Path) -> list[str]:
     return [cells[1] for _, cells in rows]
 
 
-def _digest(in_scope: list[str], off_topic: list[str]) -> str:
-    joined = "\n".join(in_scope) + "\n\x00\n" + "\n".join(off_topic)
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+@cache
+def read_negotiations(path: Path = OTHER_NEGOTIATIONS) -> tuple[Negotiation, ...]:
+    """Read a `parties<TAB>language<TAB>text` file: (the party ids, the text) per line."""
+    _, rows = read_rows(path, width=3, expected="'parties<TAB>language<TAB>text'")
+    return tuple((frozenset(cells[0].split()), cells[2]) for _, cells in rows)
+
+
+_texts = cache(read_texts)
+
+
+def uncovered(negotiations: Sequence[Negotiation], tracks: Sequence[Sequence[str]]) -> list[str]:
+    """Return the texts about negotiations none of the library's tracks (their parties) holds."""
+    held = [set(parties) for parties in tracks]
+    return [text for parties, text in negotiations if not any(parties <= h for h in held)]
+
+
+def shipped_texts() -> list[str]:
+    """Every packaged text: general in-scope, each packaged profile's, off-topic, negotiations."""
+    profiles = sorted(PROFILES_DIR.glob("*.in_scope.tsv"))
+    texts = [*read_texts(IN_SCOPE), *(t for path in profiles for t in read_texts(path))]
+    texts += read_texts(OFF_TOPIC) + [text for _, text in read_negotiations()]
+    return list(dict.fromkeys(texts))
 
 
 def vectors_path(space: str) -> Path:
@@ -51,25 +76,33 @@ def vectors_path(space: str) -> Path:
     return DATA_DIR / f"scope.{space}.npz"
 
 
-def prototype_vectors(embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """Return (in-scope, off-topic) vectors: shipped ones when they match the texts, else fresh."""
-    in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
-    shipped = vectors_path(vector_space(embedder))
-    if shipped.exists():
-        with np.load(shipped) as stored:
-            if str(stored["digest"]) == _digest(in_scope, off_topic):
-                return stored["in_scope"], stored["off_topic"]
-    return _encode(embedder, in_scope, off_topic)
+class PrototypeVectors:
+    """Query vectors of prototype texts: shipped ones where they exist, else encoded once."""
 
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self._known: dict[str, np.ndarray] = {}
+        shipped = vectors_path(vector_space(embedder))
+        if shipped.exists():
+            with np.load(shipped) as stored:
+                # A file of another layout is ignored: its texts are encoded as if none shipped.
+                if {"texts", "vectors"} <= set(stored.files):
+                    known = zip(stored["texts"].tolist(), stored["vectors"], strict=True)
+                    self._known = dict(known)
 
-def _encode(
-    embedder: Embedder, in_scope: list[str], off_topic: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    return embedder.encode(in_scope, kind="query"), embedder.encode(off_topic, kind="query")
+    def matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one row per text, in order."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self._known]
+        if missing:
+            encoded = self._embedder.encode(missing, kind="query")
+            self._known.update(zip(missing, encoded, strict=True))
+        if not texts:
+            return np.zeros((0, self._embedder.dimension), dtype=np.float32)
+        return np.stack([self._known[text] for text in texts])
 
 
 class ScopeGuard:
-    """Tells questions about the talks from questions the library was never meant to answer."""
+    """Tells questions about the library's negotiations from those it was never meant to answer."""
 
     def __init__(
         self,
@@ -81,23 +114,43 @@ class ScopeGuard:
         self.minimum = margin if margin is not None else calibrated
         self._nearest = tuning.scope_nearest
         self._off_topic_weight = tuning.off_topic_weight
-        self._embedder = embedder
-        self._vectors: tuple[np.ndarray, np.ndarray] | None = None
+        self._vectors = PrototypeVectors(embedder)
+        self._in_scope: dict[tuple[Path, ...], np.ndarray] = {}
+        self._off_topic: dict[tuple[str, ...], np.ndarray] = {}
 
     @property
     def active(self) -> bool:
         return self.minimum is not None
 
-    def margin(self, query_vector: np.ndarray, best_cosine: float) -> float:
-        """Return the scope margin of a question whose best passage has `best_cosine`."""
-        if self._vectors is None:
-            self._vectors = prototype_vectors(self._embedder)
-        in_scope, off_topic = self._vectors
+    def margin(
+        self, query_vector: np.ndarray, best_cosine: float, tracks: Sequence[Sequence[str]] = ()
+    ) -> float:
+        """Return the scope margin of a question whose best passage has `best_cosine`.
+
+        `tracks` are the parties of each negotiation track the library holds.
+        """
+        in_scope = self.in_scope_vectors(active_profile().in_scope)
+        off_topic = self.off_topic_vectors(tracks)
         return (
             best_cosine
             + _nearest_mean(in_scope @ query_vector, self._nearest)
             - self._off_topic_weight * _nearest_mean(off_topic @ query_vector, self._nearest)
         )
+
+    def in_scope_vectors(self, extra: Sequence[Path] = ()) -> np.ndarray:
+        """The general in-scope texts' vectors and those of a profile's own files."""
+        key = tuple(extra)
+        if key not in self._in_scope:
+            texts = _texts(IN_SCOPE) + [text for path in key for text in _texts(path)]
+            self._in_scope[key] = self._vectors.matrix(texts)
+        return self._in_scope[key]
+
+    def off_topic_vectors(self, tracks: Sequence[Sequence[str]] = ()) -> np.ndarray:
+        """The off-topic texts' vectors, with the negotiations the library does not hold."""
+        texts = tuple(_texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks))
+        if texts not in self._off_topic:
+            self._off_topic[texts] = self._vectors.matrix(texts)
+        return self._off_topic[texts]
 
     def covers(self, margin: float) -> bool:
         """Return whether a question with this margin is in scope (always, if uncalibrated)."""
@@ -109,16 +162,11 @@ def _nearest_mean(similarities: np.ndarray, nearest: int) -> float:
 
 
 def write_vectors(embedder: Embedder) -> Path:
-    """Compute and save the prototype vectors for the embedder's vector space."""
-    in_scope, off_topic = read_texts(IN_SCOPE), read_texts(OFF_TOPIC)
-    in_vectors, off_vectors = _encode(embedder, in_scope, off_topic)
+    """Compute and save the vectors of every packaged text for the embedder's vector space."""
+    texts = shipped_texts()
+    vectors = embedder.encode(texts, kind="query")
     path = vectors_path(vector_space(embedder))
-    np.savez_compressed(
-        path,
-        in_scope=in_vectors.astype(np.float32),
-        off_topic=off_vectors.astype(np.float32),
-        digest=np.array(_digest(in_scope, off_topic)),
-    )
+    np.savez_compressed(path, texts=np.array(texts), vectors=vectors.astype(np.float32))
     return path
 
 

@@ -14,7 +14,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.answer_types import Answer
+from bot.answers.answer_types import Answer
 from bot.answers.tuning import INLINE_TUNING
 from bot.service import QuestionError
 from bot.telegram.deps import deps, ui_language
