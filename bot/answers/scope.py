@@ -2,20 +2,21 @@
 
 A cosine threshold alone cannot tell "what's the weather in Kyiv tomorrow?" (close to passages that
 mention Kyiv) from a Russian question about an English report (cross-language cosines run lower).
-So the question is also compared with short texts written for this purpose (bot/answers/data/): questions
-a user of a negotiations bot would send (general ones, plus the deployment profile's own), and
-things people ask a news bot that the library does not cover (weather, prices, sport, chit-chat
-...). Questions about other negotiations (bot/answers/data/other_negotiations.tsv, each with the parties
-it is about) count as off-topic only while the library holds no track of those parties: the
-library, not a list, decides which negotiations are covered. The scope margin is
+So the question is also compared with short texts written for this purpose
+(bot/answers/data/): questions a user of a negotiations bot would send (general ones, plus the
+deployment profile's own), and things people ask a news bot that the library does not cover
+(weather, prices, sport, chit-chat ...). Questions about other negotiations
+(bot/answers/data/other_negotiations.tsv, each with the parties it is about) count as off-topic
+only while the library holds no track of those parties: the library, not a list, decides which
+negotiations are covered. The scope margin is
 
     best passage cosine + mean of the 3 nearest in-scope texts - 2 x mean of the 3 nearest
     off-topic texts
 
 and the question is taken to be out of scope below a margin calibrated per model, together with
 the cosine threshold, by `bench/bench_answers.py --calibrate` (docs/benchmarks.md). The vectors
-of every packaged text are computed by `python -m bot.answers.scope MODEL` and shipped, so starting the
-bot costs no extra encoding; other texts (or models) are encoded at their first use.
+of every packaged text are computed by `python -m bot.answers.scope MODEL` and shipped, so
+starting the bot costs no extra encoding; other texts (or models) are encoded at their first use.
 """
 
 from __future__ import annotations
