@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_emulator import BotApiEmulator, Event, FakeUser, group_chat
-from tests.test_telegram_e2e import REPO, BotProcess, ask, bot_env
+from tests.support.telegram_bot import REPO, BotProcess, ask, bot_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 

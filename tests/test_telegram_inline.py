@@ -12,8 +12,8 @@ from telegram import Update
 from bot.answers.tuning import INLINE_TUNING
 from bot.telegram import inline
 from tests.botapi_emulator import BotApiEmulator, Event, FakeUser
-from tests.test_telegram_e2e import BotProcess, bot_env, fake_bot_command
-from tests.test_telegram_unit import BotUnderTest, make_bot
+from tests.support.telegram_app import BotUnderTest, make_bot
+from tests.support.telegram_bot import BotProcess, bot_env, fake_bot_command
 
 ANNA = FakeUser(601, "Anna", "en")
 OLENA = FakeUser(602, "Олена", "uk")

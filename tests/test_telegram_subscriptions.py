@@ -15,7 +15,7 @@ from bot.logstore.crud import outbox
 from bot.logstore.crud import subscriptions as crud
 from bot.telegram.deps import DEPS_KEY, BotDeps
 from tests.botapi_emulator import FakeUser, group_chat
-from tests.test_telegram_unit import BotUnderTest, make_bot, sent
+from tests.support.telegram_app import BotUnderTest, make_bot, sent
 
 ANNA = FakeUser(201, "Anna", "en")
 OLENA = FakeUser(202, "Олена", "uk")

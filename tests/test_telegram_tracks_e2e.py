@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_emulator import BotApiEmulator, FakeUser
-from tests.test_telegram_e2e import ADMIN_ID, REPO, BotProcess, ask, bot_env
+from tests.support.telegram_bot import ADMIN_ID, REPO, BotProcess, ask, bot_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 

@@ -6,16 +6,11 @@ sockets), so each test sees exactly what the bot would have sent to Telegram.
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
-from telegram import Update
-from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
 
 from bot import i18n
 from bot.answers.answer_types import Answer, Citation
@@ -36,95 +31,18 @@ from bot.telegram.messages import (
 )
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
 from tests.botapi_emulator import (
-    BotApiEmulator,
-    Event,
     FakeUser,
     group_chat,
     parse_html,
     utf16_length,
 )
 from tests.support.fake_service import CITATIONS, FakeService
+from tests.support.telegram_app import ADMIN, BotUnderTest, make_bot, sent
 
-ADMIN = FakeUser(7, "Admin", "en")
 ANNA = FakeUser(101, "Anna", "en")
 OLENA = FakeUser(102, "Олена", "uk")
 IVAN = FakeUser(103, "Иван", "ru-RU")
 GROUP = group_chat(-1001, "Peace watchers")
-
-
-class InProcessRequest(BaseRequest):
-    """Send Bot API calls straight to an emulator object's method logic."""
-
-    def __init__(self, emulator: BotApiEmulator) -> None:
-        self.emulator = emulator
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ) -> tuple[int, bytes]:
-        from tests.botapi_emulator import BotApiError, _decode_form_value
-
-        params = {
-            name: _decode_form_value(name, value)
-            for name, value in (request_data.json_parameters if request_data else {}).items()
-        }
-        try:
-            result = self.emulator.call(url.rsplit("/", 1)[1], params)
-        except BotApiError as error:
-            body = {"ok": False, "error_code": error.code, "description": error.description}
-            if error.parameters:
-                body["parameters"] = error.parameters
-            return error.code, json.dumps(body).encode()
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-
-@dataclass
-class BotUnderTest:
-    app: Application
-    emulator: BotApiEmulator
-    service: FakeService
-    settings: Settings
-
-    async def feed(self) -> list[Event]:
-        """Feed every pending update to the application; return what the bot did."""
-        mark = self.emulator.mark()
-        for data in self.emulator.drain_updates():
-            await self.app.process_update(Update.de_json(data, self.app.bot))
-        return self.emulator.events(since=mark)
-
-    async def say(self, user: FakeUser, message: str, **kwargs: Any) -> list[Event]:
-        self.emulator.send_text(user, message, **kwargs)
-        return await self.feed()
-
-
-def sent(events: list[Event]) -> list[Event]:
-    return [event for event in events if event.kind == "message"]
-
-
-async def make_bot(service: Any = None, **overrides: Any) -> BotUnderTest:
-    emulator = BotApiEmulator()
-    values: dict[str, Any] = {
-        "telegram_token": emulator.token,
-        "telegram_base_url": "http://unused.invalid/bot",
-        "admin_user_ids": [ADMIN.id],
-        "rate_limit_per_minute": 5,
-        "max_question_chars": 200,
-    }
-    values.update(overrides)
-    settings = Settings(_env_file=None, **values)
-    service = service or FakeService(max_question_chars=settings.max_question_chars)
-    app = build_application(settings, service, request=InProcessRequest(emulator))
-    await app.initialize()
-    return BotUnderTest(app, emulator, service, settings)
 
 
 @pytest.fixture
