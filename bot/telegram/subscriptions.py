@@ -34,6 +34,14 @@ async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     return member.status in _ADMIN_STATUSES
 
 
+async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> bool:
+    """Tell a sender who may not change the chat's subscriptions so; return whether refused."""
+    if await _may_change(update, context):
+        return False
+    await message_of(update).reply_text(text(language, "follow_admins_only"))
+    return True
+
+
 def _named(catalog: TrackLookup, asked: str) -> NamedTrack | None:
     return catalog.get(asked) or catalog.find(asked)
 
@@ -46,8 +54,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Follow every negotiation, or (`/follow <track>`) one of them."""
     message = message_of(update)
     language = ui_language(update)
-    if not await _may_change(update, context):
-        await message.reply_text(text(language, "follow_admins_only"))
+    if await _refused(update, context, language):
         return
     dependencies = deps(context)
     asked = command_argument(message)
@@ -76,8 +83,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop following everything, or (`/unfollow <track>`) one negotiation."""
     message = message_of(update)
     language = ui_language(update)
-    if not await _may_change(update, context):
-        await message.reply_text(text(language, "follow_admins_only"))
+    if await _refused(update, context, language):
         return
     dependencies = deps(context)
     asked = command_argument(message)
