@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.cli import cli
 from bot.config import get_settings
 from index.documents import Article
 from index.ingest import ingest_articles
+from index.ingest_report import IngestReport
 from index.loaders import load_articles
 from tests.support.articles import SAMPLE_ARTICLES
 from tests.support.embedders import FakeEmbedder
@@ -189,3 +191,21 @@ def test_search_an_index_of_another_model_is_a_one_line_error(
 
 def test_search_with_an_empty_query_is_a_one_line_error(ingested: Path) -> None:
     assert_one_line_error(invoke("search", "   "), "query is empty")
+
+
+def test_ingest_shows_throughput_in_its_progress_bar_and_summary(index_folder: Path) -> None:
+    result = invoke("ingest", str(SAMPLE_ARTICLES))
+    assert result.exit_code == 0, result.output
+    assert "embedding" in result.stderr and "chunk/s" in result.stderr  # the live progress bar
+    summary = result.stdout.strip().splitlines()[-1]
+    embedded = re.search(r"embedded (\d+) chunks .* in ([\d.]+)s \(([\d.]+) chunks/s", summary)
+    assert embedded is not None, summary
+    assert int(embedded[1]) > 0 and float(embedded[3]) > 0
+    again = invoke("ingest", "-q", str(SAMPLE_ARTICLES))
+    assert "chunks/s" not in again.stdout  # nothing embedded, no rate to report
+
+
+def test_throughput_is_chunks_per_second_and_the_share_spent_encoding() -> None:
+    report = IngestReport(chunks_embedded=120, seconds=8.0, encode_seconds=6.0)
+    assert report.throughput() == " (15.0 chunks/s, encoding 75% of the run)"
+    assert IngestReport(chunks_embedded=0, seconds=3.0).throughput() == ""
