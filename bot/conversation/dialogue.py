@@ -11,6 +11,7 @@ from bot.answers.answer_types import Answer
 from bot.answers.questions import answer_type, is_status_question, question_language
 from bot.conversation.anchors import asks_which_talks
 from bot.conversation.followups import (
+    asks_nothing_itself,
     content_words,
     is_follow_up,
     opens_like_follow_up,
@@ -20,8 +21,8 @@ from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
 
 # A follow-up's own words lead the query; the subject is shortened to keep them weighing most.
 SUBJECT_CHARS = 300
-# A follow-up of at most this many words and no question word of its own ("the bodies?")
-# asks for the same kind of fact as the question before it.
+# A follow-up opening with "and"/"а", with no word that asks and at most this many words that
+# carry a subject ("and the bodies?"), asks for the same kind of fact as the question before it.
 BARE_FOLLOW_UP_WORDS = 3
 
 
@@ -116,7 +117,11 @@ def follow_up_frame(question: str, before: Turn) -> str | None:
     own = answer_type(question)
     if own is not None:
         return own
-    bare = opens_like_follow_up(question) and len(content_words(question)) <= BARE_FOLLOW_UP_WORDS
+    bare = (
+        opens_like_follow_up(question)
+        and asks_nothing_itself(question)
+        and len(content_words(question)) <= BARE_FOLLOW_UP_WORDS
+    )
     return before.frame if bare else None
 
 

@@ -40,6 +40,13 @@ _EMPTY = _REFERRING | _word_set(
     к по за про от для при над под о об насчёт насчет ну так произошло случилось"""
 )
 _JOINING = frozenset(["and", "і", "й", "та", "и"])
+# Words that ask: a follow-up without any ("and the bodies?") asks what the question before did.
+_ASKING = _word_set(
+    """what which who whom whose when where why how did does do
+    що хто кого кому ким коли де чому навіщо як який яка яке які якого скільки чий чия чиє чи
+    что кто кого кому кем когда где почему зачем как какой какая какое какие какого сколько
+    чей чья чьё ли"""
+)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 # A follow-up this long or longer is taken to say its own subject, whatever words it opens with.
 OWN_SUBJECT_WORDS = 4
@@ -70,6 +77,11 @@ def names_something(question: str) -> bool:
         if position > 0 and word[:1].isupper() and word.casefold() not in _EMPTY:
             return True
     return False
+
+
+def asks_nothing_itself(question: str) -> bool:
+    """Return whether the question has no word that asks ("and the bodies?", "а тіл?")."""
+    return not any(word.casefold() in _ASKING for word in _words(question))
 
 
 def opens_like_follow_up(question: str) -> bool:
