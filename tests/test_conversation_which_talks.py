@@ -112,12 +112,14 @@ def test_a_which_talks_question_is_not_remembered() -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["а в останній день?", "в последний день", "последний этап", "останній раунд"]
+    "question", ["а в останній день?", "в последний день", "последний этап", "на останньому етапі"]
 )
 def test_the_last_day_or_stage_is_no_status_question(question: str) -> None:
     assert not is_status_question(question)
 
 
-@pytest.mark.parametrize("question", ["what's the latest?", "останні новини?", "последние новости"])
+@pytest.mark.parametrize(
+    "question", ["what's the latest?", "останні новини?", "последний обмен", "остання зустріч"]
+)
 def test_the_latest_news_is_still_a_status_question(question: str) -> None:
     assert is_status_question(question)

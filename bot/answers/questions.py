@@ -17,10 +17,9 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 _LAST_OF_SERIES = re.compile(r"останн|последн", re.IGNORECASE)
-# "в останній день", "последний этап": the last day or stage of one meeting, not the latest news.
-_LAST_PART = re.compile(
-    r"(останн|последн)\w*\s+(дн|день|етап|этап|раунд|тур|зустр|встреч|засід|засед|сесі|обм)", re.I
-)
+# "в останній день", "последний этап": the last day or stage of one event, not the latest news
+# ("остання зустріч", "последний обмен" still ask for the latest).
+_LAST_PART = re.compile(r"(останн|последн)\w*\s+(дн|день|етап|этап)", re.I)
 _NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
 _CAPITALISED = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
 # A person is named by two capitalised words in a row: "Marco Rubio", "Володимир Мединський".
