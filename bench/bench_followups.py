@@ -8,7 +8,7 @@ plays each dialogue of bench/questions/followups/ (one JSON object a line: `id`,
 code and Answerer (no logging). With memory, every turn is read against the ones before it; alone,
 each follow-up is asked with nothing before it. Prints, per language, top-3 article and fact for
 the follow-ups with memory, and what the same follow-ups get alone: asked for the whole question,
-declined, answered from the right article, or answered about another subject.
+asked which talks, declined, answered from the right article, or answered about another subject.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def _row(dialogue: dict, number: int, turn: dict, answer, query: str) -> dict:  
         "fact": not answer.abstained and _has_fact(turn, answer.text),
         "abstained": answer.abstained,
         "reason": answer.abstain_reason,
+        "mode": answer.mode,
         "cites_expected": turn["expected_article"] in cited,
         "text": answer.text,
     }
@@ -117,13 +118,15 @@ def report(with_memory: list[dict], without: list[dict], show_misses: bool) -> N
         f"\nbars: top-3 ≥ {BARS['top3']} {verdicts['top3']}; "
         f"fact ≥ {BARS['fact']} {verdicts['fact']}"
     )
-    incomplete = [r for r in without if r["reason"] == "incomplete"]
+    which_talks = [r for r in without if r["mode"] == "which_talks"]
+    incomplete = [r for r in without if r["reason"] == "incomplete" and r["mode"] != "which_talks"]
     declined = [r for r in without if r["abstained"] and r["reason"] != "incomplete"]
     answered = [r for r in without if not r["abstained"]]
     elsewhere = [r for r in answered if not r["cites_expected"]]
     print(
         f"\nthe {len(without)} follow-ups alone: {len(incomplete)} asked for the whole question, "
-        f"{len(declined)} declined, {len(answered) - len(elsewhere)} answered citing the expected "
+        f"{len(which_talks)} asked which talks, {len(declined)} declined, "
+        f"{len(answered) - len(elsewhere)} answered citing the expected "
         f"article, {len(elsewhere)} answered about another subject"
     )
     if show_misses:

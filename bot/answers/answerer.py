@@ -69,12 +69,15 @@ class Answerer:
         track: str | None = None,
         prefer: Sequence[str] = (),
         focus: str | None = None,
+        frame: str | None = None,
     ) -> Answer:
         """Answer one question (already checked to be non-empty and short enough).
 
         `track` (an id or name) makes it a question about that negotiation track's current state;
         an unknown one raises UnknownTrack. `prefer` names articles to favour (those a
-        conversation already cited); `focus`, a follow-up's own words, picks the sentences.
+        conversation already cited); `focus`, a follow-up's own words, picks the sentences;
+        `frame`, the kind of fact a bare follow-up borrows from the question before it ("and the
+        bodies?" after "how many prisoners…?": a number), favours sentences that carry one.
         """
         started = time.perf_counter()
         query = make_query(
@@ -84,6 +87,7 @@ class Answerer:
             track=track,
             prefer=prefer,
             focus=focus,
+            frame=frame,
         )
         reviewed = None if track else self.reviewed.match(query)
         answer = reviewed or self._from_library(query)

@@ -57,6 +57,7 @@ def compose(
         status=query.status,
         language=query.language,
         count=count,
+        frame=query.frame,
     )
     finding = reading.findings[0] if reading is not None else None
     if finding is not None:

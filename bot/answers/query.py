@@ -23,6 +23,7 @@ class Query:
     track: str | None = None  # a negotiation track asked about by id or name
     prefer: tuple[str, ...] = ()  # articles a conversation already cited
     focus: str | None = None  # a follow-up's own words, which pick the sentences
+    frame: str | None = None  # the kind of fact wanted when the words do not say (answer_type)
 
 
 def make_query(
@@ -33,6 +34,7 @@ def make_query(
     track: str | None = None,
     prefer: Sequence[str] = (),
     focus: str | None = None,
+    frame: str | None = None,
 ) -> Query:
     """Normalize and embed a question, and tell its language and whether it asks about now."""
     text = normalize_text(question)
@@ -44,4 +46,5 @@ def make_query(
         track=track,
         prefer=tuple(prefer),
         focus=focus,
+        frame=frame,
     )

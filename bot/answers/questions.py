@@ -17,6 +17,9 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 _LAST_OF_SERIES = re.compile(r"останн|последн", re.IGNORECASE)
+# "в останній день", "последний этап": the last day or stage of one event, not the latest news
+# ("остання зустріч", "последний обмен" still ask for the latest).
+_LAST_PART = re.compile(r"(останн|последн)\w*\s+(дн|день|етап|этап)", re.I)
 _NUMBER = re.compile(r"\d[\d,.\u00a0 ]*\d|\d")
 _CAPITALISED = re.compile(r"\b[A-ZА-ЯІЇЄҐ][\w'’ʼ-]+")
 # A person is named by two capitalised words in a row: "Marco Rubio", "Володимир Мединський".
@@ -139,12 +142,15 @@ def is_status_question(question: str) -> bool:
     """Return whether the question asks where things stand now rather than about one event.
 
     "Останній" and "последний" mean "latest" but also "last of a series": "the last, third day of
-    the swap" names an ordinal and asks about one event.
+    the swap" names an ordinal and asks about one event, and so does "а в останній день?" or
+    "последний этап" (the last day or stage of a meeting).
     """
     cues = [match.group(0) for match in _STATUS.finditer(question)]
     if not cues:
         return False
-    return not (all(_LAST_OF_SERIES.match(cue) for cue in cues) and ordinals_in(question))
+    if not all(_LAST_OF_SERIES.match(cue) for cue in cues):
+        return True
+    return not (ordinals_in(question) or _LAST_PART.search(question))
 
 
 def question_language(question: str, hint: str | None) -> str:

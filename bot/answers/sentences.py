@@ -86,13 +86,15 @@ class SentencePicker:
         language: str,
         count: int,
         stored: dict[str, np.ndarray] | None = None,
+        frame: str | None = None,
     ) -> list[Candidate]:
         """Return up to `count` sentences of the hits that best answer the question, best first.
 
         `stored` maps embedded sentence texts to the vectors ingest already made for them; only
-        the others are embedded now.
+        the others are embedded now. `frame` is the kind of fact wanted when the question's
+        words do not say it.
         """
-        pool = candidate_clues(question, hits, status=status, tuning=self.tuning)
+        pool = candidate_clues(question, hits, status=status, tuning=self.tuning, frame=frame)
         if not pool:
             return []
         return self._choose_among(pool, query_vector, stored or {}, count, language)
@@ -146,9 +148,14 @@ def candidate_clues(
     *,
     status: bool,
     tuning: AnswerTuning = ANSWER_TUNING,
+    frame: str | None = None,
 ) -> list[Clues]:
-    """Return each sentence of the hits once (with its best-ranked passage), and its clues."""
-    wanted = answer_type(question)
+    """Return each sentence of the hits once (with its best-ranked passage), and its clues.
+
+    The kind of fact wanted is the question's own, else its `frame` (borrowed from the question
+    a bare follow-up leans on).
+    """
+    wanted = answer_type(question) or frame
     asked_ordinals = ordinals_in(question)
     newest = max(hit.chunk.published for hit in hits) if hits else None
     found: dict[str, Clues] = {}

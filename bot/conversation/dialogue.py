@@ -8,12 +8,22 @@ from typing import Protocol
 
 from bot import i18n
 from bot.answers.answer_types import Answer
-from bot.answers.questions import is_status_question, question_language
-from bot.conversation.followups import content_words, is_follow_up, too_short_to_stand_alone
+from bot.answers.questions import answer_type, is_status_question, question_language
+from bot.conversation.anchors import asks_which_talks
+from bot.conversation.followups import (
+    asks_nothing_itself,
+    content_words,
+    is_follow_up,
+    opens_like_follow_up,
+    too_short_to_stand_alone,
+)
 from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
 
 # A follow-up's own words lead the query; the subject is shortened to keep them weighing most.
 SUBJECT_CHARS = 300
+# A follow-up opening with "and"/"а", with no word that asks and at most this many words that
+# carry a subject ("and the bodies?"), asks for the same kind of fact as the question before it.
+BARE_FOLLOW_UP_WORDS = 3
 
 
 class Answering(Protocol):
@@ -27,6 +37,7 @@ class Answering(Protocol):
         track: str | None = None,
         prefer: Sequence[str] = (),
         focus: str | None = None,
+        frame: str | None = None,
     ) -> Answer:
         """Answer one checked question."""
         ...
@@ -42,6 +53,8 @@ class Understanding:
     prefer: tuple[str, ...] = ()  # the articles the conversation already cited
     about: str | None = None  # shown with the answer when the question was read in context
     incomplete: bool = False  # too short to stand alone, and nothing before it to lean on
+    which_talks: bool = False  # names only the sides, and nothing before it says which talks
+    frame: str | None = None  # the kind of fact asked for, borrowed by a bare follow-up
 
     @property
     def resolved(self) -> str | None:
@@ -68,8 +81,14 @@ def understand(
     # Replying to an answer says "about this" as plainly as a pronoun does.
     leans = before is not None and (reply_to is not None or is_follow_up(question))
     if before is None or not leans:
+        incomplete = too_short_to_stand_alone(question)
         return Understanding(
-            question, question, question, incomplete=too_short_to_stand_alone(question)
+            question,
+            question,
+            question,
+            incomplete=incomplete,
+            which_talks=not incomplete and before is None and asks_which_talks(question),
+            frame=answer_type(question),
         )
     subject = before.subject
     # The turn before, if it was itself a follow-up, says what "that" now points at; of the
@@ -79,7 +98,31 @@ def understand(
     if before.question != subject:
         steps.append(" ".join(content_words(before.question)))
     steps.append(" ".join(content_words(subject[:SUBJECT_CHARS])))
-    return Understanding(question, " ".join(steps), subject, prefer=before.articles, about=subject)
+    return Understanding(
+        question,
+        " ".join(steps),
+        subject,
+        prefer=before.articles,
+        about=subject,
+        frame=follow_up_frame(question, before),
+    )
+
+
+def follow_up_frame(question: str, before: Turn) -> str | None:
+    """Return the kind of fact a follow-up asks for: its own, or, bare, the question's before.
+
+    "and the bodies?" after "how many prisoners…?" asks for a number too; "who opened it?" says
+    its own kind, and "what did Washington give in return?" asks for no kind in particular.
+    """
+    own = answer_type(question)
+    if own is not None:
+        return own
+    bare = (
+        opens_like_follow_up(question)
+        and asks_nothing_itself(question)
+        and len(content_words(question)) <= BARE_FOLLOW_UP_WORDS
+    )
+    return before.frame if bare else None
 
 
 def remember(
@@ -89,7 +132,7 @@ def remember(
     answer: Answer,
 ) -> None:
     """Keep the turn, so the next question (or a reply to this answer) can lean on it."""
-    if memory is None or key is None or understood.incomplete:
+    if memory is None or key is None or understood.incomplete or understood.which_talks:
         return
     cited = tuple(dict.fromkeys(c.article_id for c in answer.sources if c.article_id))
     # A follow-up that found nothing keeps the articles the conversation was already about.
@@ -103,18 +146,23 @@ def remember(
             articles=articles,
             answered=not answer.abstained,
             log_id=answer.log_id,
+            frame=understood.frame,
         ),
     )
 
 
-def incomplete_answer(question: str, language: str) -> Answer:
-    """Ask for the whole question instead of claiming the library does not cover it."""
+def incomplete_answer(question: str, language: str, *, which_talks: bool = False) -> Answer:
+    """Ask for the whole question (or which talks it means) instead of answering another one.
+
+    Both are logged with the abstain reason `incomplete`; the mode tells them apart.
+    """
+    key = "which_talks" if which_talks else "incomplete"
     return Answer(
         question=question,
-        text=i18n.text(language, "incomplete"),
+        text=i18n.text(language, key),
         language=language,
         abstained=True,
-        mode="incomplete",
+        mode=key,
         abstain_reason="incomplete",
     )
 
@@ -135,13 +183,14 @@ def answer_understood(
     """Answer the question as understood; a question about a named track stands on its own."""
     if track is not None:
         return answerer.answer(understood.question, language_hint=language_hint, track=track)
-    if understood.incomplete:
+    if understood.incomplete or understood.which_talks:
         language = question_language(understood.question, language_hint)
-        return incomplete_answer(understood.question, language)
+        return incomplete_answer(understood.question, language, which_talks=understood.which_talks)
     answer = answerer.answer(
         understood.query,
         language_hint=language_hint,
         prefer=understood.prefer,
         focus=understood.question if understood.resolved else None,
+        frame=understood.frame,
     )
     return presented(answer, understood)

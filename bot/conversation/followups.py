@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.anchors import is_short_unanchored, names_which_talks
+
 # Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
 _LEADS = re.compile(
     r"^\s*(?:and|also|then|so|what about|how about|а|і|й|та|и|ну а|а як щодо|а що з|а что с|"
@@ -38,6 +40,13 @@ _EMPTY = _REFERRING | _word_set(
     к по за про от для при над под о об насчёт насчет ну так произошло случилось"""
 )
 _JOINING = frozenset(["and", "і", "й", "та", "и"])
+# Words that ask: a follow-up without any ("and the bodies?") asks what the question before did.
+_ASKING = _word_set(
+    """what which who whom whose when where why how did does do
+    що хто кого кому ким коли де чому навіщо як який яка яке які якого скільки чий чия чиє чи
+    что кто кого кому кем когда где почему зачем как какой какая какое какие какого сколько
+    чей чья чьё ли"""
+)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 # A follow-up this long or longer is taken to say its own subject, whatever words it opens with.
 OWN_SUBJECT_WORDS = 4
@@ -70,6 +79,11 @@ def names_something(question: str) -> bool:
     return False
 
 
+def asks_nothing_itself(question: str) -> bool:
+    """Return whether the question has no word that asks ("and the bodies?", "а тіл?")."""
+    return not any(word.casefold() in _ASKING for word in _words(question))
+
+
 def opens_like_follow_up(question: str) -> bool:
     """Return whether the question opens with "and …", "what about …", "а …", "и …"."""
     return bool(_LEADS.match(question))
@@ -96,15 +110,20 @@ def is_follow_up(question: str) -> bool:
     """Return whether the question leans on the one before it.
 
     Opening with "and"/"а"/"и" or pointing back ("when was that?", "who proposed it?") makes it
-    one unless it is long enough to say its own subject; so does naming nothing in a few words
-    ("where was the meeting held?": which meeting is the one just talked about).
+    one unless it is long enough to say its own subject and says which talks it means ("а
+    скільки тіл готова передати Росія?" names only a side); so does naming nothing in a few
+    words ("where was the meeting held?": which meeting is the one just talked about), or only
+    the sides ("who led the Russian side?").
     """
     own = content_words(question)
+    anchored = names_which_talks(question)
+    if opens_like_follow_up(question) or refers_back(question):
+        return len(own) < OWN_SUBJECT_WORDS or not anchored
+    if is_short_unanchored(question):
+        return True
     if len(own) >= OWN_SUBJECT_WORDS:
         return False
-    if opens_like_follow_up(question) or refers_back(question):
-        return True
-    return not names_something(question)
+    return not anchored
 
 
 def too_short_to_stand_alone(question: str) -> bool:

@@ -23,6 +23,7 @@ class Turn:
     answered: bool
     log_id: str | None = None
     at: float = 0.0
+    frame: str | None = None  # the kind of fact asked for (date, number, person…), if any
 
 
 ConversationKey = Hashable

@@ -4,6 +4,7 @@ TEXTS: dict[str, str] = {
     # answers
     "about": "(about: {subject})",
     "incomplete": "Could you ask the whole question? e.g. “{example}”",
+    "which_talks": "Which talks do you mean? Say where or when, e.g. “{example}”",
     "as_of": "As of {date}:",
     "sources": "Sources",
     "coverage": "My reports run from {first} to {last}.",

@@ -4,6 +4,9 @@ TEXTS: dict[str, str] = {
     # answers
     "about": "(про: {subject})",
     "incomplete": "Чи могли б ви поставити запитання повністю? Наприклад: «{example}»",
+    "which_talks": (
+        "Які саме переговори ви маєте на увазі? Вкажіть де або коли, наприклад: «{example}»"
+    ),
     "as_of": "Станом на {date}:",
     "sources": "Джерела",
     "not_in_reports": "Мої джерела про це не пишуть. Найближче — «{title}» ({source}, {date}).",

@@ -1,0 +1,125 @@
+"""Which talks a question means: anchors, side-only questions, and asking which talks alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers.answer_types import Answer
+from bot.answers.questions import is_status_question
+from bot.conversation import ConversationMemory, Turn, answer_understood, remember, understand
+from bot.conversation.anchors import asks_which_talks, names_which_talks
+from bot.conversation.followups import is_follow_up
+
+SIDES_ONLY = [
+    "who led the Russian side?",
+    "who led the Ukrainian team?",
+    "who came with Putin?",
+    "скільки полонених обміняла Україна?",
+    "хто очолював українську делегацію?",
+    "скільки тривала зустріч?",
+    "кто возглавлял российскую делегацию?",
+    "что предложила Украина?",
+]
+ANCHORED = [
+    "Who led the Russian side in Istanbul?",
+    "Who led the Russian delegation on 16 May?",
+    "who led the Russian side at the third round?",
+    "who led the Russian side in the first talks?",
+    "хто очолював делегацію в Женеві?",
+    "скільки тривав другий раунд?",
+    "що вирішили у травні?",
+    "кто возглавлял делегацию в Джидде?",
+    "сколько длился последний тур?",
+    "кто такой Мединский?",
+]
+
+
+@pytest.mark.parametrize("question", SIDES_ONLY)
+def test_sides_alone_do_not_say_which_talks(question: str) -> None:
+    assert not names_which_talks(question)
+    assert asks_which_talks(question)
+
+
+@pytest.mark.parametrize("question", ANCHORED)
+def test_a_place_date_round_or_name_says_which_talks(question: str) -> None:
+    assert names_which_talks(question)
+    assert not asks_which_talks(question)
+
+
+@pytest.mark.parametrize(
+    "question", ["what is a ceasefire?", "what's the latest?", "що нового?", "что нового?"]
+)
+def test_questions_about_no_meeting_or_about_now_are_not_asked_which_talks(question: str) -> None:
+    assert not asks_which_talks(question)
+
+
+@pytest.mark.parametrize("question", SIDES_ONLY)
+def test_side_only_questions_lean_on_the_conversation(question: str) -> None:
+    assert is_follow_up(question)
+
+
+def test_a_long_follow_up_naming_only_a_side_keeps_its_subject() -> None:
+    assert is_follow_up("а скільки тіл готова передати Росія?")
+    assert not is_follow_up("а скільки тіл готова передати Росія у Стамбулі?")
+
+
+def _memory_after(question: str) -> tuple[ConversationMemory, tuple[str, int]]:
+    memory = ConversationMemory(turns=5)
+    key = ("chat", 1)
+    memory.remember(key, Turn(question, question, question, ("istanbul",), True))
+    return memory, key
+
+
+def test_with_context_a_side_only_question_is_read_about_the_subject() -> None:
+    memory, key = _memory_after("Who led the US delegation at the Riyadh talks in February 2025?")
+    understood = understand("who led the Russian side?", memory, key)
+    assert not understood.which_talks and "Riyadh" in understood.query
+
+
+class _Refusing:
+    def answer(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("a question asked which talks is not looked up")
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "opening"),
+    [
+        ("who led the Russian side?", "en", "Which talks do you mean?"),
+        ("скільки полонених обміняла Україна?", "uk", "Які саме переговори"),
+        ("кто возглавлял российскую делегацию?", "ru", "Какие именно переговоры"),
+    ],
+)
+def test_alone_a_side_only_question_is_asked_which_talks(
+    question: str, language: str, opening: str
+) -> None:
+    understood = understand(question, None, None)
+    assert understood.which_talks and not understood.incomplete
+    answer = answer_understood(_Refusing(), understood, language, track=None)  # type: ignore[arg-type]
+    assert answer.abstained and answer.abstain_reason == "incomplete"
+    assert answer.mode == "which_talks" and answer.text.startswith(opening)
+
+
+def test_a_which_talks_question_is_not_remembered() -> None:
+    memory = ConversationMemory(turns=5)
+    understood = understand("who led the Russian side?", None, None)
+    remember(
+        memory,
+        ("chat", 1),
+        understood,
+        Answer(question="q", text="t", language="en", abstained=True),
+    )
+    assert memory.recent(("chat", 1)) == []
+
+
+@pytest.mark.parametrize(
+    "question", ["а в останній день?", "в последний день", "последний этап", "на останньому етапі"]
+)
+def test_the_last_day_or_stage_is_no_status_question(question: str) -> None:
+    assert not is_status_question(question)
+
+
+@pytest.mark.parametrize(
+    "question", ["what's the latest?", "останні новини?", "последний обмен", "остання зустріч"]
+)
+def test_the_latest_news_is_still_a_status_question(question: str) -> None:
+    assert is_status_question(question)
