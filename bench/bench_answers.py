@@ -13,6 +13,7 @@ separates in-scope from out-of-scope questions.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import re
 import statistics
@@ -234,6 +235,12 @@ def main() -> int:
     parser.add_argument(
         "--reader-declines", action="store_true", help="Decline when the reader finds no answer."
     )
+    parser.add_argument(
+        "--read-passages",
+        type=int,
+        default=ANSWER_TUNING.read_passages,
+        help="Passages the reader reads per question.",
+    )
     args = parser.parse_args()
 
     set_threads(1)
@@ -252,6 +259,7 @@ def main() -> int:
             reader=_reader(args.reader, args.reader_threshold),
             support_sentences=args.support,
             reader_declines=args.reader_declines,
+            tuning=dataclasses.replace(ANSWER_TUNING, read_passages=args.read_passages),
         )
         answerer.answer("warm-up question about the talks")
         rows = []
