@@ -56,6 +56,14 @@ def test_shipped_glossary_reads_and_covers_the_recurring_terms() -> None:
     assert "Umerov" in glossary.english_terms("Кто такой Умеров?")
 
 
+def test_a_treaty_in_english_is_the_agreement_a_cyrillic_question_names() -> None:
+    glossary = default_glossary()
+    english = glossary.concept_numbers("The treaty itself is yet to be signed.")
+    assert glossary.concept_numbers("Подписан ли мирный договор?") & english
+    assert glossary.concept_numbers("Чи підписали мирну угоду?") & english
+    assert "treaty" in glossary.english_terms("мирный договор").split()
+
+
 def _article(identifier: str, title: str, text: str) -> Article:
     return synthetic_article(
         0, id=identifier, url=f"https://example.org/{identifier}", title=title, text=text

@@ -57,7 +57,7 @@ def test_sets_over_another_library_come_only_by_name_or_kind() -> None:
     groups = set(question_sets.resolve(["development", "held-out"]))
     for other in others:
         assert other.path not in groups
-        assert question_sets.resolve([other.kind]) == [other.path]
+        assert other.path in question_sets.resolve([other.kind])
         assert question_sets.library_of([other.name]) == other.library
     assert question_sets.library_of(["ordinary-01"]) == question_sets.DEFAULT_LIBRARY
     with pytest.raises(SystemExit, match="question sets over different libraries"):

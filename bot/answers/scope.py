@@ -7,8 +7,9 @@ So the question is also compared with short texts written for this purpose
 deployment profile's own), and things people ask a news bot that the library does not cover
 (weather, prices, sport, chit-chat ...). Questions about other negotiations
 (bot/answers/data/other_negotiations.tsv, each with the parties it is about) count as off-topic
-only while the library holds no track of those parties: the library, not a list, decides which
-negotiations are covered. The scope margin is
+while the library holds no track of those parties, and as in scope once it holds one: the
+library, not a list, decides which negotiations are covered, and a question about one it holds
+is drawn towards the in-scope side rather than merely no longer pushed away. The scope margin is
 
     best passage cosine + mean of the 3 nearest in-scope texts - 2 x mean of the 3 nearest
     off-topic texts
@@ -58,10 +59,18 @@ def read_negotiations(path: Path = OTHER_NEGOTIATIONS) -> tuple[Negotiation, ...
 _texts = cache(read_texts)
 
 
+def _held(parties: frozenset[str], tracks: Sequence[Sequence[str]]) -> bool:
+    return any(parties <= set(track) for track in tracks)
+
+
 def uncovered(negotiations: Sequence[Negotiation], tracks: Sequence[Sequence[str]]) -> list[str]:
     """Return the texts about negotiations none of the library's tracks (their parties) holds."""
-    held = [set(parties) for parties in tracks]
-    return [text for parties, text in negotiations if not any(parties <= h for h in held)]
+    return [text for parties, text in negotiations if not _held(parties, tracks)]
+
+
+def covered(negotiations: Sequence[Negotiation], tracks: Sequence[Sequence[str]]) -> list[str]:
+    """Return the texts about negotiations one of the library's tracks holds."""
+    return [text for parties, text in negotiations if _held(parties, tracks)]
 
 
 def shipped_texts() -> list[str]:
@@ -116,7 +125,7 @@ class ScopeGuard:
         self._nearest = tuning.scope_nearest
         self._off_topic_weight = tuning.off_topic_weight
         self._vectors = PrototypeVectors(embedder)
-        self._in_scope: dict[tuple[Path, ...], np.ndarray] = {}
+        self._in_scope: dict[tuple[str, ...], np.ndarray] = {}
         self._off_topic: dict[tuple[str, ...], np.ndarray] = {}
 
     @property
@@ -130,7 +139,7 @@ class ScopeGuard:
 
         `tracks` are the parties of each negotiation track the library holds.
         """
-        in_scope = self.in_scope_vectors(active_profile().in_scope)
+        in_scope = self.in_scope_vectors(active_profile().in_scope, tracks)
         off_topic = self.off_topic_vectors(tracks)
         return (
             best_cosine
@@ -138,12 +147,14 @@ class ScopeGuard:
             - self._off_topic_weight * _nearest_mean(off_topic @ query_vector, self._nearest)
         )
 
-    def in_scope_vectors(self, extra: Sequence[Path] = ()) -> np.ndarray:
-        """The general in-scope texts' vectors and those of a profile's own files."""
-        key = tuple(extra)
+    def in_scope_vectors(
+        self, extra: Sequence[Path] = (), tracks: Sequence[Sequence[str]] = ()
+    ) -> np.ndarray:
+        """The general in-scope texts' vectors, a profile's own, and the negotiations held."""
+        texts = _texts(IN_SCOPE) + [text for path in extra for text in _texts(path)]
+        key = tuple(texts + covered(read_negotiations(), tracks))
         if key not in self._in_scope:
-            texts = _texts(IN_SCOPE) + [text for path in key for text in _texts(path)]
-            self._in_scope[key] = self._vectors.matrix(texts)
+            self._in_scope[key] = self._vectors.matrix(key)
         return self._in_scope[key]
 
     def off_topic_vectors(self, tracks: Sequence[Sequence[str]] = ()) -> np.ndarray:
