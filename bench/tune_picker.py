@@ -36,6 +36,7 @@ from bot.answers.sentences import (  # noqa: E402
     Clues,
     SentencePicker,
     pick,
+    shortlist,
 )
 from bot.answers.tuning import PickerWeights  # noqa: E402
 from index.embedders.base import Embedder, set_threads  # noqa: E402
@@ -87,8 +88,7 @@ class RecordingPicker(SentencePicker):
 
 def answer_text(offer: Offer, weights: PickerWeights, count: int) -> str:
     """Re-pick the offer's sentences with other weights; return what the answer would say."""
-    order = sorted(range(len(offer.pool)), key=lambda i: -offer.pool[i].prior(weights))
-    kept = order[: weights.scored]
+    kept = shortlist(offer.pool, weights)
     chosen = pick(
         [offer.pool[i] for i in kept], offer.similarity[kept], weights, count, offer.language
     )

@@ -109,7 +109,7 @@ class SentencePicker:
     ) -> list[Candidate]:
         """Score the likeliest of a non-empty pool against the question and pick from them."""
         # Embedding every sentence is the slow part of answering when ingest stored no vectors.
-        pool = sorted(pool, key=lambda clues: -clues.prior(self.weights))[: self.weights.scored]
+        pool = [pool[i] for i in shortlist(pool, self.weights)]
         vectors = self._vectors([clues.embedded for clues in pool], stored)
         similarity = vectors @ query_vector
         return pick(
@@ -179,6 +179,12 @@ def candidate_clues(
                 ),
             )
     return list(found.values())
+
+
+def shortlist(pool: list[Clues], weights: PickerWeights) -> list[int]:
+    """Return the positions of the pool's likeliest sentences by their prior, best first."""
+    order = sorted(range(len(pool)), key=lambda i: -pool[i].prior(weights))
+    return order[: weights.scored]
 
 
 def pick(
