@@ -3,7 +3,7 @@
 One TOML file (NEGOBOT_PROFILE; the packaged Ukraine–Russia 2025 profile when unset) holds every
 user-facing sentence that names a negotiation, the languages offered, names for the tracks ingest
 finds (and tracks to merge), glossary files with the negotiations' own names and places, and the
-names of the talks' leaders, which say no more than the sides' do of which talks a question means.
+capitals that were places of its talks (which say which talks a question means).
 """
 
 from __future__ import annotations
@@ -39,11 +39,8 @@ class Profile:
     glossaries: tuple[Path, ...] = ()
     # Questions about this deployment's negotiations, beside the general ones (bot/scope.py).
     in_scope: tuple[Path, ...] = ()
-    # Names that do not say which talks a question means although capitalised: the talks'
-    # leaders, who speak at most of them (bot/conversation/anchors.py). Word beginnings, folded.
-    side_names: tuple[str, ...] = ()
     # Capitals that were places of the talks (Riyadh): named, they say which talks, although the
-    # party gazetteer reads them as a side. Word beginnings, folded.
+    # party gazetteer reads them as a side (bot/conversation/anchors.py). Word beginnings, folded.
     talk_places: tuple[str, ...] = ()
 
     def values(self, language: str) -> dict[str, str]:
@@ -88,7 +85,6 @@ def load_profile(path: Path | None = None) -> Profile:
         tracks=_track_overrides(data.get("tracks", {}), path),
         glossaries=glossaries,
         in_scope=in_scope,
-        side_names=_folded(data, "side_names"),
         talk_places=_folded(data, "talk_places"),
     )
 

@@ -17,8 +17,9 @@ from index.parties import default_gazetteer
 
 # The sides are the parties the gazetteer (index/parties.py) knows, with their capitals and
 # adjectives: they sit at most of the talks, so naming them does not say which. The deployment
-# profile may add its talks' leaders ("side_names"), who speak at most of them too, and name the
-# capitals that were places of its talks ("talk_places": Riyadh), which then say which talks.
+# profile names the capitals that were places of its talks ("talk_places": Riyadh), which then
+# say which talks. A leader's name anchors like any other name: on the development dialogues that
+# cost nothing with the conversation, and alone such questions were answered from the right report.
 
 # Words that say which meeting of a series: round, stage, session, first/last…
 _SERIES = re.compile(
@@ -67,13 +68,12 @@ def _side_words(question: str) -> list[tuple[str, bool]]:
         named = any(start < match.end() and match.start() < end for start, end in spans)
         if any(folded.startswith(place) for place in profile.talk_places):
             named = False
-        named = named or any(folded.startswith(name) for name in profile.side_names)
         result.append((match.group(), named))
     return result
 
 
 def is_side(word: str) -> bool:
-    """Return whether a word names one of the sides (a party, its capital or a profile name)."""
+    """Return whether a word names one of the sides (a party or its capital)."""
     return any(side for _, side in _side_words(word))
 
 
