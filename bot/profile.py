@@ -2,7 +2,8 @@
 
 One TOML file (NEGOBOT_PROFILE; the packaged Ukraine–Russia 2025 profile when unset) holds every
 user-facing sentence that names a negotiation, the languages offered, names for the tracks ingest
-finds (and tracks to merge), and glossary files with the negotiations' own names and places.
+finds (and tracks to merge), glossary files with the negotiations' own names and places, and the
+capitals that were places of its talks (which say which talks a question means).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class Profile:
     glossaries: tuple[Path, ...] = ()
     # Questions about this deployment's negotiations, beside the general ones (bot/scope.py).
     in_scope: tuple[Path, ...] = ()
+    # Capitals that were places of the talks (Riyadh): named, they say which talks, although the
+    # party gazetteer reads them as a side (bot/conversation/anchors.py). Word beginnings, folded.
+    talk_places: tuple[str, ...] = ()
 
     def values(self, language: str) -> dict[str, str]:
         """Return the profile's sentences in `language` (English where it gives none)."""
@@ -81,6 +85,7 @@ def load_profile(path: Path | None = None) -> Profile:
         tracks=_track_overrides(data.get("tracks", {}), path),
         glossaries=glossaries,
         in_scope=in_scope,
+        talk_places=_folded(data, "talk_places"),
     )
 
 
@@ -90,6 +95,10 @@ def _files(data: dict[str, Any], key: str, path: Path) -> tuple[Path, ...]:
     if missing:
         raise ProfileError(f"profile {path}: {key} file(s) not found: {', '.join(missing)}")
     return files
+
+
+def _folded(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(item).casefold() for item in data.get(key, []))
 
 
 def _strings(table: dict[str, Any]) -> dict[str, str]:

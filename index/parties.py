@@ -18,7 +18,9 @@ from index.keyword import APOSTROPHE
 from index.tsv import read_rows
 
 PARTIES = Path(__file__).resolve().parent / "data" / "parties.tsv"
-_CYRILLIC_WORD = re.compile(r"[а-яёіїєґ0-9]+")
+# A Cyrillic word in any case, apostrophes inside it kept (dropped before matching, as APOSTROPHE
+# is), so a mention can be placed in the text it was found in.
+_CYRILLIC_WORD = re.compile(r"[а-яёіїєґ0-9]+(?:[ʼ’'][а-яёіїєґ0-9]+)*", re.IGNORECASE)
 _LANGUAGES = ("en", "uk", "ru")
 
 
@@ -34,6 +36,15 @@ class Party:
     def name(self, language: str) -> str:
         """Return the party's name in `language` (English when not known)."""
         return self.names.get(language, self.names["en"])
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where a text names a party: characters start to end."""
+
+    start: int
+    end: int
+    party_id: str
 
 
 class Gazetteer:
@@ -74,17 +85,24 @@ class Gazetteer:
 
     def count(self, text: str) -> Counter[str]:
         """Return how many times the text names each party."""
-        found: Counter[str] = Counter(
-            self._party_of_form[match.group(1)] for match in self._english.finditer(text)
-        )
-        words = _CYRILLIC_WORD.findall(APOSTROPHE.sub("", text.lower()))
+        return Counter(mention.party_id for mention in self.mentions(text))
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Return where the text names a party: English forms first, then Cyrillic stems."""
+        found = [
+            Mention(match.start(1), match.end(1), self._party_of_form[match.group(1)])
+            for match in self._english.finditer(text)
+        ]
+        matches = list(_CYRILLIC_WORD.finditer(text))
+        words = [APOSTROPHE.sub("", match.group().lower()) for match in matches]
         for start, word in enumerate(words):
             for sequence, party_id in self._stems:
                 if word.startswith(sequence[0]) and all(
                     start + offset < len(words) and words[start + offset].startswith(stem)
                     for offset, stem in enumerate(sequence[1:], start=1)
                 ):
-                    found[party_id] += 1
+                    last = matches[start + len(sequence) - 1]
+                    found.append(Mention(matches[start].start(), last.end(), party_id))
                     break
         return found
 

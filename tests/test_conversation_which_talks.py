@@ -13,7 +13,7 @@ from bot.conversation.followups import is_follow_up
 SIDES_ONLY = [
     "who led the Russian side?",
     "who led the Ukrainian team?",
-    "who came with Putin?",
+    "what did the Kremlin offer?",
     "скільки полонених обміняла Україна?",
     "хто очолював українську делегацію?",
     "скільки тривала зустріч?",

@@ -171,3 +171,31 @@ class InlineTuning:
 
 
 INLINE_TUNING = InlineTuning()
+
+
+@dataclass(frozen=True)
+class ConversationTuning:
+    """How a question is read against the conversation before it (bot/conversation/).
+
+    Measured with bench/bench_followups.py on the development dialogues (docs/conversations.md).
+    """
+
+    # A question this short that only names sides ("who led the Russian side?") says nothing of
+    # which talks it means: it leans on the conversation, and alone is asked which talks.
+    short_question_words: int = 5
+    # A follow-up opening with "and"/"а", with no word that asks and at most this many words that
+    # carry a subject ("and the bodies?"), asks for the same kind of fact as the question before.
+    bare_follow_up_words: int = 3
+    # A follow-up this long or longer (in words that carry a subject) is taken to say its own
+    # subject, whatever words it opens with.
+    own_subject_words: int = 4
+    # A question naming nothing needs at least this many such words to be looked up alone.
+    standalone_words: int = 2
+    # A follow-up's own words lead the query; the subject before is cut to this many characters
+    # so that they keep weighing most.
+    subject_chars: int = 300
+    # Answers remembered by log id, so a reply to an older answer still finds it; oldest go first.
+    remembered_answers: int = 20_000
+
+
+CONVERSATION_TUNING = ConversationTuning()

@@ -11,89 +11,15 @@ from __future__ import annotations
 import re
 
 from bot.answers.questions import is_status_question, named_period, ordinals_in
+from bot.answers.tuning import CONVERSATION_TUNING
+from bot.profile import active_profile
+from index.parties import default_gazetteer
 
-# A question this short that only names sides says nothing of which talks it means.
-SHORT_QUESTION_WORDS = 5
-
-# The sides and their leaders and capitals, in the forms questions use: they sit at most of the
-# talks, so naming them does not say which. Matched as word beginnings, case-folded.
-_SIDE_STEMS = (
-    # English
-    "russia",
-    "ukrain",
-    "america",
-    "us",
-    "u.s",
-    "usa",
-    "united",
-    "states",
-    "washington",
-    "kremlin",
-    "moscow",
-    "kyiv",
-    "kiev",
-    "putin",
-    "zelensk",
-    "trump",
-    "european",
-    "europe",
-    # Ukrainian
-    "росі",
-    "російськ",
-    "україн",
-    "українськ",
-    "сша",
-    "америк",
-    "вашингтон",
-    "кремл",
-    "москв",
-    "київ",
-    "києв",
-    "путін",
-    "зеленськ",
-    "трамп",
-    "європ",
-    # Russian
-    "росси",
-    "российск",
-    "украин",
-    "украинск",
-    "вашингтон",
-    "кремл",
-    "москв",
-    "киев",
-    "путин",
-    "зеленск",
-    "европ",
-)
-# Side words matched whole: "us" as a stem would take "used".
-_SIDE_WHOLE = frozenset(["us", "u.s", "usa", "united", "states"])
-
-# Places the talks were held, lower-case forms included ("в стамбуле"); any other capitalised
-# name inside a question anchors it too.
-_PLACE_STEMS = (
-    "istanbul",
-    "riyadh",
-    "jeddah",
-    "geneva",
-    "alaska",
-    "anchorage",
-    "diriyah",
-    "ankara",
-    "стамбул",
-    "ер-рія",
-    "ер-ріяд",
-    "джидд",
-    "женев",
-    "аляск",
-    "анкоридж",
-    "анкара",
-    "эр-рияд",
-    "джидд",
-    "женев",
-    "аляск",
-    "анкоридж",
-)
+# The sides are the parties the gazetteer (index/parties.py) knows, with their capitals and
+# adjectives: they sit at most of the talks, so naming them does not say which. The deployment
+# profile names the capitals that were places of its talks ("talk_places": Riyadh), which then
+# say which talks. A leader's name anchors like any other name: on the development dialogues that
+# cost nothing with the conversation, and alone such questions were answered from the right report.
 
 # Words that say which meeting of a series: round, stage, session, first/last…
 _SERIES = re.compile(
@@ -104,6 +30,8 @@ _SERIES = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*", re.UNICODE)
+# The first letter of each word, to read "russia" or "united states" as the gazetteer's forms.
+_WORD_START = re.compile(r"(?<![\w.'’-])\w")
 
 # A question about a meeting or its sides, rather than a term ("what is a ceasefire?").
 _ABOUT_TALKS = re.compile(
@@ -120,46 +48,61 @@ def words(question: str) -> list[str]:
     return _WORD.findall(question)
 
 
+def _side_spans(question: str) -> list[tuple[int, int]]:
+    """Return where the question names a side, in its own capitals or with each word's first."""
+    gazetteer = default_gazetteer()
+    found = [(m.start, m.end) for m in gazetteer.mentions(question)]
+    capitalised = _WORD_START.sub(lambda match: match.group().upper(), question)
+    if len(capitalised) == len(question):
+        found += [(m.start, m.end) for m in gazetteer.mentions(capitalised)]
+    return found
+
+
+def _side_words(question: str) -> list[tuple[str, bool]]:
+    """Return each word of the question and whether it names a side."""
+    spans = _side_spans(question)
+    profile = active_profile()
+    result = []
+    for match in _WORD.finditer(question):
+        folded = match.group().casefold()
+        named = any(start < match.end() and match.start() < end for start, end in spans)
+        if any(folded.startswith(place) for place in profile.talk_places):
+            named = False
+        result.append((match.group(), named))
+    return result
+
+
 def is_side(word: str) -> bool:
-    """Return whether a word names one of the sides (a country, its leader or its capital)."""
-    folded = word.casefold()
-    if folded in _SIDE_WHOLE:
-        return True
-    return any(folded.startswith(stem) for stem in _SIDE_STEMS if stem not in _SIDE_WHOLE)
-
-
-def _is_place(word: str) -> bool:
-    folded = word.casefold()
-    return any(folded.startswith(stem) for stem in _PLACE_STEMS)
+    """Return whether a word names one of the sides (a party or its capital)."""
+    return any(side for _, side in _side_words(word))
 
 
 def names_which_talks(question: str) -> bool:
     """Return whether the question says which talks it means.
 
-    A number or date, a month, an ordinal or "round"/"раунд"/"тур", a place of talks, or a
-    capitalised name other than the sides' anchors it; the sides alone do not.
+    A number or date, a month, an ordinal or "round"/"раунд"/"тур", or a capitalised name other
+    than the sides' (a place, a person, an event) anchors it; the sides alone do not.
     """
     if _DIGIT.search(question) or named_period(question, None) is not None or ordinals_in(question):
         return True
     if _SERIES.search(question):
         return True
-    for position, word in enumerate(words(question)):
-        if _is_place(word):
-            return True
+    for position, (word, side) in enumerate(_side_words(question)):
         # The first word is capitalised as the sentence's start, not as a name.
-        if position > 0 and word[:1].isupper() and not is_side(word):
+        if position > 0 and word[:1].isupper() and not side:
             return True
     return False
 
 
 def names_a_side(question: str) -> bool:
     """Return whether the question names any of the sides."""
-    return any(is_side(word) for word in words(question))
+    return any(side for _, side in _side_words(question))
 
 
 def is_short_unanchored(question: str) -> bool:
     """Return whether a question is short and does not say which talks it means."""
-    return len(words(question)) <= SHORT_QUESTION_WORDS and not names_which_talks(question)
+    short = len(words(question)) <= CONVERSATION_TUNING.short_question_words
+    return short and not names_which_talks(question)
 
 
 def asks_which_talks(question: str) -> bool:

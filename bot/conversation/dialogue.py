@@ -9,6 +9,7 @@ from typing import Protocol
 from bot import i18n
 from bot.answers.answer_types import Answer
 from bot.answers.questions import answer_type, is_status_question, question_language
+from bot.answers.tuning import CONVERSATION_TUNING
 from bot.conversation.anchors import asks_which_talks
 from bot.conversation.followups import (
     asks_nothing_itself,
@@ -18,12 +19,6 @@ from bot.conversation.followups import (
     too_short_to_stand_alone,
 )
 from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
-
-# A follow-up's own words lead the query; the subject is shortened to keep them weighing most.
-SUBJECT_CHARS = 300
-# A follow-up opening with "and"/"а", with no word that asks and at most this many words that
-# carry a subject ("and the bodies?"), asks for the same kind of fact as the question before it.
-BARE_FOLLOW_UP_WORDS = 3
 
 
 class Answering(Protocol):
@@ -97,7 +92,7 @@ def understand(
     steps = [question]
     if before.question != subject:
         steps.append(" ".join(content_words(before.question)))
-    steps.append(" ".join(content_words(subject[:SUBJECT_CHARS])))
+    steps.append(" ".join(content_words(subject[: CONVERSATION_TUNING.subject_chars])))
     return Understanding(
         question,
         " ".join(steps),
@@ -120,7 +115,7 @@ def follow_up_frame(question: str, before: Turn) -> str | None:
     bare = (
         opens_like_follow_up(question)
         and asks_nothing_itself(question)
-        and len(content_words(question)) <= BARE_FOLLOW_UP_WORDS
+        and len(content_words(question)) <= CONVERSATION_TUNING.bare_follow_up_words
     )
     return before.frame if bare else None
 

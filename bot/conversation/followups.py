@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.answers.tuning import CONVERSATION_TUNING
 from bot.conversation.anchors import is_short_unanchored, names_which_talks
 
 # Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
@@ -48,10 +49,6 @@ _ASKING = _word_set(
     чей чья чьё ли"""
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
-# A follow-up this long or longer is taken to say its own subject, whatever words it opens with.
-OWN_SUBJECT_WORDS = 4
-# A question naming nothing needs at least this many words of its own to be looked up alone.
-STANDALONE_WORDS = 2
 
 
 def _words(question: str) -> list[str]:
@@ -118,10 +115,10 @@ def is_follow_up(question: str) -> bool:
     own = content_words(question)
     anchored = names_which_talks(question)
     if opens_like_follow_up(question) or refers_back(question):
-        return len(own) < OWN_SUBJECT_WORDS or not anchored
+        return len(own) < CONVERSATION_TUNING.own_subject_words or not anchored
     if is_short_unanchored(question):
         return True
-    if len(own) >= OWN_SUBJECT_WORDS:
+    if len(own) >= CONVERSATION_TUNING.own_subject_words:
         return False
     return not anchored
 
@@ -134,7 +131,7 @@ def too_short_to_stand_alone(question: str) -> bool:
     """
     own = content_words(question)
     if opens_like_follow_up(question) or refers_back(question):
-        return len(own) < OWN_SUBJECT_WORDS
+        return len(own) < CONVERSATION_TUNING.own_subject_words
     if names_something(question):
         return False
-    return len(own) < STANDALONE_WORDS
+    return len(own) < CONVERSATION_TUNING.standalone_words

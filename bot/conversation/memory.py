@@ -8,8 +8,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-# Answers remembered by log id, so a reply to an older answer still finds it; oldest go first.
-REMEMBERED_ANSWERS = 20_000
+from bot.answers.tuning import CONVERSATION_TUNING
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class ConversationMemory:
             if turn.log_id:
                 self._answers[turn.log_id] = turn
                 self._answers.move_to_end(turn.log_id)
-                while len(self._answers) > REMEMBERED_ANSWERS:
+                while len(self._answers) > CONVERSATION_TUNING.remembered_answers:
                     self._answers.popitem(last=False)
             self._forget_quiet()
 
