@@ -112,7 +112,8 @@ def test_texts_about_held_parties_join_the_off_topic_side() -> None:
     guard = ScopeGuard(FakeEmbedder())
     plain = guard.off_topic_vectors([])
     with_gaza = guard.off_topic_vectors([["hamas", "israel"]])
-    gaza_talks = len(read_negotiations()) - len(uncovered(read_negotiations(), [["hamas", "israel"]]))
+    negotiations = read_negotiations()
+    gaza_talks = len(negotiations) - len(uncovered(negotiations, [["hamas", "israel"]]))
     assert with_gaza.shape[0] == plain.shape[0] - gaza_talks + 2 * len(read_templates())
 
 

@@ -34,9 +34,7 @@ def parties_apart(
     return first_apart(named, reported)
 
 
-def first_apart(
-    named: Iterable[str], reported: Sequence[frozenset[str]]
-) -> tuple[str, str] | None:
+def first_apart(named: Iterable[str], reported: Sequence[frozenset[str]]) -> tuple[str, str] | None:
     """Return the first pair of `named` that no set in `reported` holds both of, or None."""
     for pair in combinations(named, 2):
         if not any(pair[0] in parties and pair[1] in parties for parties in reported):

@@ -188,9 +188,7 @@ class ScopeGuard:
         """The off-topic texts' vectors, the negotiations the library does not hold, and the
         texts about its parties that are not about their negotiations."""
         texts = tuple(
-            _texts(OFF_TOPIC)
-            + uncovered(read_negotiations(), tracks)
-            + about_held_parties(tracks)
+            _texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks) + about_held_parties(tracks)
         )
         if texts not in self._off_topic:
             self._off_topic[texts] = self._vectors.matrix(texts)
