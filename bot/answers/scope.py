@@ -9,7 +9,10 @@ deployment profile's own), and things people ask a news bot that the library doe
 (bot/answers/data/other_negotiations.tsv, each with the parties it is about) count as off-topic
 while the library holds no track of those parties, and as in scope once it holds one: the
 library, not a list, decides which negotiations are covered, and a question about one it holds
-is drawn towards the in-scope side rather than merely no longer pushed away. The scope margin is
+is drawn towards the in-scope side rather than merely no longer pushed away. The held tracks'
+parties also bring off-topic texts about themselves that are no negotiation (population, weather,
+sport ...: bot/answers/data/party_off_topic.tsv), since a library of several negotiations draws
+such questions close to its reports by a name alone. The scope margin is
 
     best passage cosine + mean of the 3 nearest in-scope texts - 2 x mean of the 3 nearest
     off-topic texts
