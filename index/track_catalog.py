@@ -58,6 +58,11 @@ class TrackCatalog:
         self._views = sorted(views, key=lambda view: (-view.newest.toordinal(), view.id))
         self._by_id = {view.id: view for view in self._views}
         self._track_of = {entry.key: view.id for view in self._views for entry in view.reports}
+        # The parties each report names, in or out of a track: which parties the library
+        # reports on together (bot/answers/party_pairs.py).
+        self.reported_parties = tuple(
+            frozenset(entry.parties) for entry in snapshot.articles.values() if entry.parties
+        )
 
     def tracks(self) -> list[TrackView]:
         """Return every track, the one with the newest report first."""

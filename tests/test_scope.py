@@ -15,8 +15,10 @@ from bot.answers.scope import (
     OFF_TOPIC,
     PrototypeVectors,
     ScopeGuard,
+    about_held_parties,
     covered,
     read_negotiations,
+    read_templates,
     read_texts,
     shipped_texts,
     uncovered,
@@ -94,6 +96,27 @@ def test_negotiations_the_library_holds_join_the_in_scope_side() -> None:
     assert guard.in_scope_vectors((), [["russia", "ukraine"]]).shape == general.shape
 
 
+def test_texts_about_held_parties_name_each_in_every_language() -> None:
+    assert about_held_parties([]) == []
+    texts = about_held_parties([["hamas", "israel"], ["israel", "unknown-party"]])
+    templates = read_templates()
+    # Each held party once (Israel is in two tracks), a party the gazetteer lacks never.
+    assert len(texts) == 2 * len(templates)
+    assert {language for language, _ in templates} == {"en", "uk", "ru"}
+    assert sum("Israel" in text for text in texts) == sum(lang == "en" for lang, _ in templates)
+    assert any("Ізраїль" in text for text in texts) and any("Израиль" in text for text in texts)
+    assert not any("{party}" in text or "unknown" in text for text in texts)
+
+
+def test_texts_about_held_parties_join_the_off_topic_side() -> None:
+    guard = ScopeGuard(FakeEmbedder())
+    plain = guard.off_topic_vectors([])
+    with_gaza = guard.off_topic_vectors([["hamas", "israel"]])
+    negotiations = read_negotiations()
+    gaza_talks = len(negotiations) - len(uncovered(negotiations, [["hamas", "israel"]]))
+    assert with_gaza.shape[0] == plain.shape[0] - gaza_talks + 2 * len(read_templates())
+
+
 def test_malformed_prototype_line_is_named(tmp_path: Path) -> None:
     broken = tmp_path / "broken.tsv"
     broken.write_text("language\ttext\nen\tWhere do the talks stand?\nuk\n", encoding="utf-8")
@@ -113,6 +136,7 @@ def test_margin_is_best_cosine_plus_in_scope_minus_twice_off_topic() -> None:
     tracks = [["hamas", "israel"]]
     in_texts += covered(read_negotiations(), tracks)
     off_texts = read_texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks)
+    off_texts += about_held_parties(tracks)
     in_scope = fake.encode(in_texts, kind="query") @ query
     off_topic = fake.encode(off_texts, kind="query") @ query
     expected = 0.5 + np.sort(in_scope)[-3:].mean() - 2 * np.sort(off_topic)[-3:].mean()
@@ -285,6 +309,12 @@ def test_on_the_mixed_library_its_negotiations_are_in_scope(
         # Negotiations the library holds no track of, though one party (the US) has one.
         "Чем закончились переговоры США и Венесуэлы?",
         "Did Kyrgyzstan and Tajikistan agree on their border?",
+        # Two held parties of different tracks, or a held party with one the library never
+        # names: no report names them together.
+        "Did India and China settle their border dispute in the Himalayas?",
+        "Чи підписали Росія та Японія мирний договір?",
+        # A held party, but no negotiation.
+        "Какой ВВП у Пакистана?",
     ],
 )
 def test_on_the_mixed_library_other_questions_are_declined(

@@ -28,6 +28,9 @@ class Retrieval:
     # The parties of each negotiation track the library holds: the scope guard counts a
     # question about another negotiation as off-topic only while no track is about it.
     held_parties: tuple[tuple[str, ...], ...] = ()
+    # The parties each report of the library names: a question naming two parties no report
+    # names together is about something the library does not cover.
+    reported_parties: tuple[frozenset[str], ...] = ()
 
     @property
     def best_cosine(self) -> float:
@@ -46,9 +49,16 @@ def retrieve(searcher: Searcher, query: Query, tuning: AnswerTuning = ANSWER_TUN
     passages = hits
     if query.status and anchor is not None and hits:
         passages = latest_reporting(hits, anchor, tuning)
-    held = tuple(tuple(view.track.parties) for view in searcher.tracks.tracks())
+    catalog = searcher.tracks
+    held = tuple(tuple(view.track.parties) for view in catalog.tracks())
     return Retrieval(
-        hits, passages, period, searcher.oldest_published, searcher.newest_published, held
+        hits,
+        passages,
+        period,
+        searcher.oldest_published,
+        searcher.newest_published,
+        held,
+        catalog.reported_parties,
     )
 
 

@@ -9,7 +9,10 @@ deployment profile's own), and things people ask a news bot that the library doe
 (bot/answers/data/other_negotiations.tsv, each with the parties it is about) count as off-topic
 while the library holds no track of those parties, and as in scope once it holds one: the
 library, not a list, decides which negotiations are covered, and a question about one it holds
-is drawn towards the in-scope side rather than merely no longer pushed away. The scope margin is
+is drawn towards the in-scope side rather than merely no longer pushed away. The held tracks'
+parties also bring off-topic texts about themselves that are no negotiation (population, weather,
+sport ...: bot/answers/data/party_off_topic.tsv), since a library of several negotiations draws
+such questions close to its reports by a name alone. The scope margin is
 
     best passage cosine + mean of the 3 nearest in-scope texts - 2 x mean of the 3 nearest
     off-topic texts
@@ -33,12 +36,14 @@ from bot.answers.tuning import ANSWER_TUNING, AnswerTuning
 from bot.profile import PROFILES_DIR, active_profile
 from index.embedders.base import Embedder, vector_space
 from index.embedders.registry import load_embedder, weights_of
+from index.parties import Gazetteer, default_gazetteer
 from index.tsv import read_rows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 IN_SCOPE = DATA_DIR / "in_scope.tsv"
 OFF_TOPIC = DATA_DIR / "off_topic.tsv"
 OTHER_NEGOTIATIONS = DATA_DIR / "other_negotiations.tsv"
+PARTY_OFF_TOPIC = DATA_DIR / "party_off_topic.tsv"
 
 Negotiation = tuple[frozenset[str], str]
 
@@ -71,6 +76,31 @@ def uncovered(negotiations: Sequence[Negotiation], tracks: Sequence[Sequence[str
 def covered(negotiations: Sequence[Negotiation], tracks: Sequence[Sequence[str]]) -> list[str]:
     """Return the texts about negotiations one of the library's tracks holds."""
     return [text for parties, text in negotiations if _held(parties, tracks)]
+
+
+@cache
+def read_templates(path: Path = PARTY_OFF_TOPIC) -> tuple[tuple[str, str], ...]:
+    """Read a `language<TAB>template` file: (language, template with {party}) per line."""
+    _, rows = read_rows(path, width=2, expected="'language<TAB>template'")
+    return tuple((cells[0], cells[1]) for _, cells in rows)
+
+
+def about_held_parties(
+    tracks: Sequence[Sequence[str]], gazetteer: Gazetteer | None = None
+) -> list[str]:
+    """Off-topic texts about the held tracks' parties that are not about their negotiations.
+
+    A library of several negotiations draws questions about its parties that are no negotiation
+    at all (a party's population, economy, weather, sport): close to its reports by the names
+    alone. Each template is filled with each held party's name in the template's language.
+    """
+    names = gazetteer or default_gazetteer()
+    parties = dict.fromkeys(party for track in tracks for party in track if party in names.parties)
+    return [
+        template.format(party=names.parties[party].name(language))
+        for language, template in read_templates()
+        for party in parties
+    ]
 
 
 def shipped_texts() -> list[str]:
@@ -158,8 +188,11 @@ class ScopeGuard:
         return self._in_scope[key]
 
     def off_topic_vectors(self, tracks: Sequence[Sequence[str]] = ()) -> np.ndarray:
-        """The off-topic texts' vectors, with the negotiations the library does not hold."""
-        texts = tuple(_texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks))
+        """The off-topic texts' vectors, the negotiations the library does not hold, and the
+        texts about its parties that are not about their negotiations."""
+        texts = tuple(
+            _texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks) + about_held_parties(tracks)
+        )
         if texts not in self._off_topic:
             self._off_topic[texts] = self._vectors.matrix(texts)
         return self._off_topic[texts]

@@ -1,0 +1,42 @@
+"""Questions about two parties the library never reports on together.
+
+A library of news on some negotiations names their parties, their mediators and hosts, often in
+one report: "the US and China in Geneva", "Israel and Hamas, mediated by Qatar and Egypt". A
+question that names two parties no report of the library names together (India and China, Russia
+and Japan, the EU and the US in a library without EU trade talks) asks about a relation the
+library does not cover, however close its words come to a report on one of them. Cosines cannot
+tell that apart: "the India–China border talks" is near the India–Pakistan reports and the
+US–China ones at once. The parties come from the gazetteer (index/parties.py), the same one the
+library's reports were read with at ingest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import combinations
+
+from index.parties import Gazetteer, default_gazetteer
+
+
+def parties_apart(
+    question: str,
+    reported: Sequence[frozenset[str]],
+    gazetteer: Gazetteer | None = None,
+) -> tuple[str, str] | None:
+    """Return two parties the question names that no report names together, or None.
+
+    `reported` holds the parties each report of the library names. None too when the library
+    records no parties (an index built before they were recorded): nothing can be told apart.
+    """
+    if not reported:
+        return None
+    named = sorted((gazetteer or default_gazetteer()).count(question))
+    return first_apart(named, reported)
+
+
+def first_apart(named: Iterable[str], reported: Sequence[frozenset[str]]) -> tuple[str, str] | None:
+    """Return the first pair of `named` that no set in `reported` holds both of, or None."""
+    for pair in combinations(named, 2):
+        if not any(pair[0] in parties and pair[1] in parties for parties in reported):
+            return pair
+    return None

@@ -1,0 +1,56 @@
+"""Questions naming two parties that no report of the library names together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.answers.deciding import CoverageJudge
+from bot.answers.party_pairs import first_apart, parties_apart
+from bot.answers.query import make_query
+from bot.answers.retrieval import retrieve
+from tests.support.library import library_searcher
+
+REPORTED = (
+    frozenset({"india", "pakistan", "united-states"}),
+    frozenset({"china", "united-states", "united-kingdom"}),
+    frozenset({"israel", "hamas", "qatar", "egypt"}),
+)
+
+
+def test_a_pair_no_report_names_together_is_found() -> None:
+    assert first_apart(["china", "india"], REPORTED) == ("china", "india")
+    assert first_apart(["india", "pakistan", "united-states"], REPORTED) is None
+    assert first_apart(["egypt", "israel", "japan"], REPORTED) == ("egypt", "japan")
+    assert first_apart(["china"], REPORTED) is None and first_apart([], REPORTED) is None
+
+
+def test_the_question_is_read_with_the_gazetteer_in_any_language() -> None:
+    assert parties_apart("What came of the India–China border talks?", REPORTED) == (
+        "china",
+        "india",
+    )
+    assert parties_apart("Чим закінчилися переговори Росії та Японії?", REPORTED) == (
+        "japan",
+        "russia",
+    )
+    # Mediators named beside the parties are reported with them.
+    assert parties_apart("Как Катар и Египет помогли Израилю и ХАМАС?", REPORTED) is None
+    assert parties_apart("Did India and Pakistan agree a ceasefire?", REPORTED) is None
+    # A question naming one party, or none, is left to the other tests.
+    assert parties_apart("What is China's GDP?", REPORTED) is None
+
+
+def test_a_library_without_recorded_parties_tells_nothing_apart() -> None:
+    assert parties_apart("What came of the India–China border talks?", ()) is None
+
+
+def test_the_judge_declines_two_parties_the_library_never_reports_together(
+    tmp_path: Path,
+) -> None:
+    searcher = library_searcher(tmp_path)
+    assert searcher.tracks.reported_parties
+    judge = CoverageJudge(searcher.embedder, threshold=-1.0)
+    apart = make_query(searcher.embedder, "Did Russia and Japan agree on a peace treaty?")
+    assert judge.judge(apart, retrieve(searcher, apart)).reason == "off_topic"
+    together = make_query(searcher.embedder, "Did Ukraine and Russia agree on a ceasefire?")
+    assert judge.judge(together, retrieve(searcher, together)).covered
