@@ -2,8 +2,20 @@
 
 Negotiation tracks are told apart first by who negotiates with whom. index/data/parties.tsv lists
 parties (one per row: an id, the display name per language, English forms matched as whole words
-with their capitals, and Ukrainian and Russian stems that match any word they begin). It is a
-gazetteer of the world, not of one conflict: a new library needs no edit here.
+with their capitals, and Ukrainian and Russian stems that match any word they begin; a stem
+ending in "$" matches only the whole word, for names that begin ordinary words: "куба$" is Cuba,
+not the Kuban). It is a gazetteer of the world, not of one conflict: every UN member state and
+the parties beside them that negotiate (Kosovo, Taiwan, Palestine, Western Sahara, the EU, the
+African Union...), so a new library needs no edit here, and a question about talks between states
+the library never names is seen for what it is.
+
+English forms are case-sensitive whole words. Where a state's name is also another common name,
+the gazetteer keeps what news on negotiations means by it: "Georgia" is left out (the US state),
+Georgia is read from "Tbilisi" and "Georgian"; "Chad" and "Jordan" are kept (a first name is rarer
+there than the states); "Turkey" is kept, "turkey" the bird is written in lower case. Capitals that
+are also other places or things (Victoria, Kingston, Male, Santiago, Tripoli) are left out, and so
+are capitals that name an accord rather than the state (Minsk, Oslo, Helsinki). The Ukrainian and
+Russian stems are checked against the ordinary words of the libraries (tests/test_gazetteer.py).
 """
 
 from __future__ import annotations
@@ -97,14 +109,19 @@ class Gazetteer:
         words = [APOSTROPHE.sub("", match.group().lower()) for match in matches]
         for start, word in enumerate(words):
             for sequence, party_id in self._stems:
-                if word.startswith(sequence[0]) and all(
-                    start + offset < len(words) and words[start + offset].startswith(stem)
+                if _begins(word, sequence[0]) and all(
+                    start + offset < len(words) and _begins(words[start + offset], stem)
                     for offset, stem in enumerate(sequence[1:], start=1)
                 ):
                     last = matches[start + len(sequence) - 1]
                     found.append(Mention(matches[start].start(), last.end(), party_id))
                     break
         return found
+
+
+def _begins(word: str, stem: str) -> bool:
+    """Tell whether a word begins with a stem (is the stem, for one ending in "$")."""
+    return word == stem[:-1] if stem.endswith("$") else word.startswith(stem)
 
 
 @cache

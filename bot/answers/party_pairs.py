@@ -12,10 +12,21 @@ library's reports were read with at ingest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from itertools import combinations
 
 from index.parties import Gazetteer, default_gazetteer
+
+# Words that make a question one about a negotiation: talks, a deal, a ceasefire, a treaty.
+_NEGOTIATION = re.compile(
+    r"(?<!\w)(talks|negotiat\w*|deal|deals|agreement\w*|accord|accords|treaty|treaties|"
+    r"ceasefire\w*|cease-fire\w*|truce\w*|peace|summit\w*|mediat\w*|dialogue|"
+    r"переговор\w*|угод\w*|домовл\w*|домовил\w*|договор\w*|договір\w*|перемир\w*|мирн\w*|"
+    r"саміт\w*|посередн\w*|діалог\w*|"
+    r"соглашени\w*|договорил\w*|перемири\w*|саммит\w*|посредни\w*|диалог\w*)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def parties_apart(
@@ -40,3 +51,22 @@ def first_apart(named: Iterable[str], reported: Sequence[frozenset[str]]) -> tup
         if not any(pair[0] in parties and pair[1] in parties for parties in reported):
             return pair
     return None
+
+
+def unheld_party(
+    question: str,
+    reported: Sequence[frozenset[str]],
+    gazetteer: Gazetteer | None = None,
+) -> str | None:
+    """Return a party a question about a negotiation names that no report names at all, or None.
+
+    Talks of a state the library never mentions ("the Philippines and China in the South China
+    Sea") are talks the library does not hold, whoever the other side is. Only for questions
+    about a negotiation: "Is Morocco's economy growing?" is left to the scope margin. None too
+    when the library records no parties.
+    """
+    if not reported or not _NEGOTIATION.search(question):
+        return None
+    named = (gazetteer or default_gazetteer()).count(question)
+    held = frozenset().union(*reported)
+    return next((party for party in sorted(named) if party not in held), None)
