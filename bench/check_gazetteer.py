@@ -5,7 +5,8 @@ and Russian stem, the words of the libraries (data/articles, data/samples) and o
 sets that it begins, to be read: a stem must begin only the party's own names and adjectives.
 `python bench/check_gazetteer.py rules` runs the two party rules of the coverage judge over
 every question set (each against the parties its own library's reports name, as ingest records
-them) and lists the in-scope questions either would decline; `--skip SET ...` leaves sets out.
+them), lists the in-scope questions either would decline and counts, per set, the questions
+out of scope each declines; `--skip SET ...` leaves sets out.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def _questions(path: Path) -> list[dict]:
 def stem_matches(texts: list[str], gazetteer: Gazetteer) -> dict[str, Counter[str]]:
     """Return, per stem, the words of the texts it begins (the whole word for a "$" stem)."""
     words = Counter(
-        APOSTROPHE.sub("", match.group().lower()) for text in texts for match in _CYRILLIC.finditer(text)
+        APOSTROPHE.sub("", match.group().lower())
+        for text in texts
+        for match in _CYRILLIC.finditer(text)
     )
     found: dict[str, Counter[str]] = defaultdict(Counter)
     for party in gazetteer.parties.values():
@@ -83,15 +86,19 @@ def main() -> int:
         if entry.name in skip:
             continue
         reported = library_parties(ROOT / entry.library, gazetteer)
+        outside = Counter()
         for question in _questions(entry.path):
-            if not question["in_scope"]:
-                continue
             text = question["question"]
             apart = parties_apart(text, reported, gazetteer)
             unheld = unheld_party(text, reported, gazetteer)
+            if not question["in_scope"]:
+                outside.update({"questions": 1, "apart": bool(apart), "unheld": bool(unheld)})
+                outside["either"] += bool(apart or unheld)
+                continue
             if apart or unheld:
                 fired += 1
                 print(f"{entry.name} {question['id']}: apart={apart} unheld={unheld} | {text}")
+        print(f"{entry.name}: out of scope {dict(outside)}")
     print(f"{fired} in-scope questions declined by a party rule")
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.answers.deciding import CoverageJudge
-from bot.answers.party_pairs import first_apart, parties_apart
+from bot.answers.party_pairs import first_apart, parties_apart, unheld_party
 from bot.answers.query import make_query
 from bot.answers.retrieval import retrieve
 from tests.support.library import library_searcher
@@ -54,3 +54,30 @@ def test_the_judge_declines_two_parties_the_library_never_reports_together(
     assert judge.judge(apart, retrieve(searcher, apart)).reason == "off_topic"
     together = make_query(searcher.embedder, "Did Ukraine and Russia agree on a ceasefire?")
     assert judge.judge(together, retrieve(searcher, together)).covered
+
+
+def test_talks_of_a_party_no_report_names_are_found() -> None:
+    assert unheld_party("Did the Philippines and China agree on the shoal?", REPORTED) == (
+        "philippines"
+    )
+    assert unheld_party("Чи повернула Британія острови Маврикію за угодою?", REPORTED) == (
+        "mauritius"
+    )
+    assert unheld_party("Как идут переговоры Молдовы с Приднестровьем?", REPORTED) == "moldova"
+    # Every party named is reported on: the held negotiations and their mediators.
+    assert (
+        unheld_party("What did Qatar and Egypt mediate between Israel and Hamas?", REPORTED) is None
+    )
+    # No negotiation asked about: left to the scope margin.
+    assert unheld_party("Is Morocco's economy growing?", REPORTED) is None
+    assert unheld_party("Did Morocco sign a deal with the Polisario?", REPORTED) == "morocco"
+    assert unheld_party("Did Morocco sign a deal with the Polisario?", ()) is None
+
+
+def test_the_judge_declines_talks_of_a_party_the_library_never_names(tmp_path: Path) -> None:
+    searcher = library_searcher(tmp_path)
+    judge = CoverageJudge(searcher.embedder, threshold=-1.0)
+    unheld = make_query(searcher.embedder, "What did Moldova agree in its talks with Russia?")
+    assert judge.judge(unheld, retrieve(searcher, unheld)).reason == "off_topic"
+    held = make_query(searcher.embedder, "What did Russia agree in its talks with Ukraine?")
+    assert judge.judge(held, retrieve(searcher, held)).covered

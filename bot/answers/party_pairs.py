@@ -20,11 +20,11 @@ from index.parties import Gazetteer, default_gazetteer
 
 # Words that make a question one about a negotiation: talks, a deal, a ceasefire, a treaty.
 _NEGOTIATION = re.compile(
-    r"(?<!\w)(talks|negotiat\w*|deal|deals|agreement\w*|accord|accords|treaty|treaties|"
-    r"ceasefire\w*|cease-fire\w*|truce\w*|peace|summit\w*|mediat\w*|dialogue|"
+    r"(?<!\w)(talks|talking|negotiat\w*|agree\w*|deal|deals|accord|accords|treaty|treaties|"
+    r"sign|signed|ceasefire\w*|cease-fire\w*|truce\w*|peace|summit\w*|mediat\w*|dialogue|"
     r"переговор\w*|угод\w*|домовл\w*|домовил\w*|договор\w*|договір\w*|перемир\w*|мирн\w*|"
-    r"саміт\w*|посередн\w*|діалог\w*|"
-    r"соглашени\w*|договорил\w*|перемири\w*|саммит\w*|посредни\w*|диалог\w*)(?!\w)",
+    r"саміт\w*|посередн\w*|діалог\w*|погодил\w*|підпис\w*|"
+    r"соглас\w*|подписа\w*|перемири\w*|саммит\w*|посредни\w*|диалог\w*)(?!\w)",
     re.IGNORECASE,
 )
 
