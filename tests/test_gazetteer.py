@@ -1,4 +1,4 @@
-"""The party gazetteer: the world's states, English whole words, stems that begin no ordinary word."""
+"""The party gazetteer: the world's states, English whole words, stems no ordinary word begins."""
 
 from __future__ import annotations
 
