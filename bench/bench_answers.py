@@ -1,13 +1,16 @@
 """Answer quality on question sets: retrieval recall, facts in answers, abstention, latency.
 
     python bench/bench_answers.py [--model NAME] [--questions SET ...] [--calibrate] [--threshold T]
+        [--through-conversation]
 
 SET is a file, a set of bench/questions/ (`ordinary-01`) or a group (`development`, `held-out`,
 a kind); see bench/question_sets.py. Builds a temporary index of the sets' library (`--articles`;
 `--profile` for its deployment profile) with the chosen model through the normal ingest path,
 answers every question with the same Answerer the bot uses (no logging), and prints a markdown
 table per language. --calibrate sweeps the abstention threshold and prints the one that best
-separates in-scope from out-of-scope questions.
+separates in-scope from out-of-scope questions. --through-conversation asks each question alone
+through the bot's conversation code (as a new chat would) and counts the in-scope ones asked
+which talks or for the whole question instead of answered.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from bot.answers.answerer import Answerer  # noqa: E402
 from bot.answers.questions import named_period, outside_coverage  # noqa: E402
 from bot.answers.tuning import ANSWER_TUNING  # noqa: E402
 from bot.config import DEFAULT_EMBEDDING_MODEL  # noqa: E402
+from bot.conversation import answer_understood, understand  # noqa: E402
 from bot.profile import activate, load_profile  # noqa: E402
 from bot.reader.model import MODEL_DIR, Reader  # noqa: E402
 from index.chunking import ChunkingSettings  # noqa: E402
@@ -197,6 +201,19 @@ def _reader(folder: str | None, threshold: float | None) -> Reader | None:
     return Reader.load(MODEL_DIR if folder == "shipped" else Path(folder), threshold=threshold)
 
 
+def _print_conversation_refusals(rows: list[dict], show: bool) -> None:
+    """Count the in-scope questions the conversation asked which talks or the whole question."""
+    inside = [r for r in rows if r["in_scope"]]
+    which = [r for r in inside if r["answer"].mode == "which_talks"]
+    whole = [r for r in inside if r["answer"].mode == "incomplete"]
+    print(
+        f"through the conversation, of {len(inside)} in scope: {len(which)} asked which talks "
+        f"({len(which) / max(len(inside), 1):.1%}), {len(whole)} asked for the whole question"
+    )
+    for row in which + whole if show else []:
+        print(f"  {row['answer'].mode} [{row['language']}] {row['id']}: {row['question']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_EMBEDDING_MODEL)
@@ -241,6 +258,11 @@ def main() -> int:
         default=ANSWER_TUNING.read_passages,
         help="Passages the reader reads per question.",
     )
+    parser.add_argument(
+        "--through-conversation",
+        action="store_true",
+        help="Ask each question alone through the bot's conversation code, as in a new chat.",
+    )
     args = parser.parse_args()
 
     set_threads(1)
@@ -265,7 +287,11 @@ def main() -> int:
         rows = []
         for item in questions:
             started = time.perf_counter()
-            answer = answerer.answer(item["question"])
+            if args.through_conversation:
+                alone = understand(item["question"], None, None)
+                answer = answer_understood(answerer, alone, None, track=None)
+            else:
+                answer = answerer.answer(item["question"])
             latency = (time.perf_counter() - started) * 1000
             best = max((r["cosine"] for r in answer.retrieved), default=0.0)
             top3 = _article_ids(answer, 3)
@@ -330,6 +356,8 @@ def main() -> int:
         f"{len(misses)} recall misses; fact misses by kind: "
         + (", ".join(f"{kind} {count}" for kind, count in kinds.most_common()) or "none")
     )
+    if args.through_conversation:
+        _print_conversation_refusals(rows, args.show_misses)
     if args.show_misses:
         for row in misses:
             print(

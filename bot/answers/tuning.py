@@ -196,6 +196,16 @@ class ConversationTuning:
     subject_chars: int = 300
     # Answers remembered by log id, so a reply to an older answer still finds it; oldest go first.
     remembered_answers: int = 20_000
+    # A question asked alone that names no talks is asked which talks when retrieval finds two
+    # meetings for it: among this many of the first passages, one from a report published more
+    # than `same_meeting_days` from the leading passage's (reports of one meeting come out within
+    # a day or so), with a cosine within `meeting_cosine_gap` of it, above or below. Set on the
+    # development dialogues and ordinary questions (docs/conversations.md): 3 passages, or a gap
+    # of 0.013, asked which talks of more ordinary questions; 0.011 left one follow-up on bodies
+    # answered about another exchange. Close to the edge both ways: a small, fitted number.
+    meeting_passages: int = 2
+    same_meeting_days: int = 1
+    meeting_cosine_gap: float = 0.012
 
 
 CONVERSATION_TUNING = ConversationTuning()

@@ -10,7 +10,7 @@ from bot import i18n
 from bot.answers.answer_types import Answer
 from bot.answers.questions import answer_type, is_status_question, question_language
 from bot.answers.tuning import CONVERSATION_TUNING
-from bot.conversation.anchors import asks_which_talks
+from bot.conversation.anchors import asks_which_talks, names_which_talks
 from bot.conversation.followups import (
     asks_nothing_itself,
     content_words,
@@ -18,6 +18,7 @@ from bot.conversation.followups import (
     opens_like_follow_up,
     too_short_to_stand_alone,
 )
+from bot.conversation.meetings import spans_meetings
 from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
 
 
@@ -50,6 +51,7 @@ class Understanding:
     incomplete: bool = False  # too short to stand alone, and nothing before it to lean on
     which_talks: bool = False  # names only the sides, and nothing before it says which talks
     frame: str | None = None  # the kind of fact asked for, borrowed by a bare follow-up
+    alone: bool = False  # asked with nothing before it in the conversation
 
     @property
     def resolved(self) -> str | None:
@@ -84,6 +86,7 @@ def understand(
             incomplete=incomplete,
             which_talks=not incomplete and before is None and asks_which_talks(question),
             frame=answer_type(question),
+            alone=before is None,
         )
     subject = before.subject
     # The turn before, if it was itself a follow-up, says what "that" now points at; of the
@@ -128,6 +131,8 @@ def remember(
 ) -> None:
     """Keep the turn, so the next question (or a reply to this answer) can lean on it."""
     if memory is None or key is None or understood.incomplete or understood.which_talks:
+        return
+    if answer.mode == "which_talks":
         return
     cited = tuple(dict.fromkeys(c.article_id for c in answer.sources if c.article_id))
     # A follow-up that found nothing keeps the articles the conversation was already about.
@@ -188,4 +193,20 @@ def answer_understood(
         focus=understood.question if understood.resolved else None,
         frame=understood.frame,
     )
+    if fits_several_meetings(understood, answer):
+        return incomplete_answer(understood.question, answer.language, which_talks=True)
     return presented(answer, understood)
+
+
+def fits_several_meetings(understood: Understanding, answer: Answer) -> bool:
+    """Return whether a question asked alone, naming no talks, was found in two meetings' reports.
+
+    "how many prisoners were to be exchanged?" would otherwise be answered from whichever
+    exchange's report matches best; a question about now ("what's the latest?") is not asked.
+    """
+    if not understood.alone or answer.abstained or answer.reviewed:
+        return False
+    question = understood.question
+    if is_status_question(question) or names_which_talks(question):
+        return False
+    return spans_meetings(answer.retrieved)
