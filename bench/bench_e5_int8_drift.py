@@ -24,22 +24,11 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.support.e5 import library_sentences  # noqa: E402
+from tests.support.e5 import parity_texts  # noqa: E402
 
 BLOCKS = 12
-PER_LANGUAGE = 12
 KINDS = ("query", "passage")
 DEFAULT_VARIANTS = ["", "each", "4,5", "0,4", "0,4,5", "0,4,5,7", "all"]
-
-
-def parity_texts() -> dict[str, list[str]]:
-    """The texts tests/test_e5_onnx.py compares engines on."""
-    chosen: dict[str, list[str]] = {"en": [], "uk": [], "ru": []}
-    for text in library_sentences():
-        if text.language in chosen and len(chosen[text.language]) < PER_LANGUAGE:
-            chosen[text.language].append(text.text)
-    chosen["en"].append(" ".join(chosen["en"] * 12))
-    return chosen
 
 
 def expand(variants: list[str]) -> list[tuple[int, ...]]:

