@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.answers.deciding import CoverageJudge
-from bot.answers.party_pairs import first_apart, parties_apart, unheld_party
+from bot.answers.party_pairs import first_apart, parties_apart, parties_outside, unheld_party
 from bot.answers.query import make_query
 from bot.answers.retrieval import retrieve
 from tests.support.library import library_searcher
@@ -81,3 +83,19 @@ def test_the_judge_declines_talks_of_a_party_the_library_never_names(tmp_path: P
     assert judge.judge(unheld, retrieve(searcher, unheld)).reason == "off_topic"
     held = make_query(searcher.embedder, "What did Russia agree in its talks with Ukraine?")
     assert judge.judge(held, retrieve(searcher, held)).covered
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What came of the India–China border talks?", ("china", "india")),
+        ("What did Moldova agree on gas transit?", ("moldova",)),
+        ("Did India and Pakistan agree a ceasefire?", None),
+        ("Is Morocco's economy growing?", None),
+    ],
+)
+def test_parties_outside_is_either_rule(question: str, expected: tuple[str, ...] | None) -> None:
+    assert parties_outside(question, REPORTED) == expected
+    unheld = unheld_party(question, REPORTED)
+    assert expected == (parties_apart(question, REPORTED) or ((unheld,) if unheld else None))
+    assert parties_outside(question, ()) is None

@@ -7,7 +7,7 @@ from datetime import date
 
 from bot import i18n
 from bot.answers.answer_types import Answer
-from bot.answers.party_pairs import parties_apart, unheld_party
+from bot.answers.party_pairs import parties_outside
 from bot.answers.query import Query
 from bot.answers.questions import outside_coverage
 from bot.answers.reading import Reading
@@ -87,11 +87,9 @@ class CoverageJudge:
             return "outside_dates"
         if best < self.threshold:
             return "below_threshold"
-        # Two parties no report names together: a relation the library does not report on.
-        if parties_apart(query.text, retrieval.reported_parties) is not None:
-            return "off_topic"
-        # Talks of a party no report names at all: a negotiation the library does not hold.
-        if unheld_party(query.text, retrieval.reported_parties) is not None:
+        # Two parties no report names together (a relation the library does not report on), or
+        # talks of a party no report names at all (a negotiation the library does not hold).
+        if parties_outside(query.text, retrieval.reported_parties) is not None:
             return "off_topic"
         if margin is not None and not self.scope.covers(margin):
             return "off_topic"

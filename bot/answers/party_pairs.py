@@ -29,6 +29,27 @@ _NEGOTIATION = re.compile(
 )
 
 
+def parties_outside(
+    question: str,
+    reported: Sequence[frozenset[str]],
+    gazetteer: Gazetteer | None = None,
+) -> tuple[str, ...] | None:
+    """Return the parties that put a question outside what the library reports on, or None.
+
+    Two parties no report names together (`parties_apart`), or, in a question about a
+    negotiation, one party no report names at all (`unheld_party`); the question's parties are
+    found once for both.
+    """
+    if not reported:
+        return None
+    named = _named(question, gazetteer)
+    pair = first_apart(named, reported)
+    if pair is not None:
+        return pair
+    party = _first_unheld(question, named, reported)
+    return None if party is None else (party,)
+
+
 def parties_apart(
     question: str,
     reported: Sequence[frozenset[str]],
@@ -41,8 +62,7 @@ def parties_apart(
     """
     if not reported:
         return None
-    named = sorted((gazetteer or default_gazetteer()).count(question))
-    return first_apart(named, reported)
+    return first_apart(_named(question, gazetteer), reported)
 
 
 def first_apart(named: Iterable[str], reported: Sequence[frozenset[str]]) -> tuple[str, str] | None:
@@ -65,8 +85,20 @@ def unheld_party(
     about a negotiation: "Is Morocco's economy growing?" is left to the scope margin. None too
     when the library records no parties.
     """
-    if not reported or not _NEGOTIATION.search(question):
+    if not reported:
         return None
-    named = (gazetteer or default_gazetteer()).count(question)
+    return _first_unheld(question, _named(question, gazetteer), reported)
+
+
+def _named(question: str, gazetteer: Gazetteer | None) -> list[str]:
+    """Return the parties the question names, sorted."""
+    return sorted((gazetteer or default_gazetteer()).count(question))
+
+
+def _first_unheld(
+    question: str, named: Sequence[str], reported: Sequence[frozenset[str]]
+) -> str | None:
+    if not _NEGOTIATION.search(question):
+        return None
     held = frozenset().union(*reported)
-    return next((party for party in sorted(named) if party not in held), None)
+    return next((party for party in named if party not in held), None)
