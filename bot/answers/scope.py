@@ -103,6 +103,30 @@ def about_held_parties(
     ]
 
 
+Tracks = tuple[tuple[str, ...], ...]
+
+
+def _hashable(tracks: Sequence[Sequence[str]]) -> Tracks:
+    return tuple(tuple(parties) for parties in tracks)
+
+
+# The texts depend only on the profile's files and the library's tracks, not on the question:
+# made once per library rather than at every question.
+@cache
+def in_scope_texts(extra: tuple[Path, ...], tracks: Tracks) -> tuple[str, ...]:
+    """The general in-scope texts, a profile's own, and those on the negotiations held."""
+    texts = _texts(IN_SCOPE) + [text for path in extra for text in _texts(path)]
+    return tuple(texts + covered(read_negotiations(), tracks))
+
+
+@cache
+def off_topic_texts(tracks: Tracks) -> tuple[str, ...]:
+    """The off-topic texts, those on negotiations not held, and the everyday ones on its parties."""
+    return tuple(
+        _texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks) + about_held_parties(tracks)
+    )
+
+
 def shipped_texts() -> list[str]:
     """Every packaged text: general in-scope, each packaged profile's, off-topic, negotiations."""
     profiles = sorted(PROFILES_DIR.glob("*.in_scope.tsv"))
@@ -181,18 +205,15 @@ class ScopeGuard:
         self, extra: Sequence[Path] = (), tracks: Sequence[Sequence[str]] = ()
     ) -> np.ndarray:
         """The general in-scope texts' vectors, a profile's own, and the negotiations held."""
-        texts = _texts(IN_SCOPE) + [text for path in extra for text in _texts(path)]
-        key = tuple(texts + covered(read_negotiations(), tracks))
-        if key not in self._in_scope:
-            self._in_scope[key] = self._vectors.matrix(key)
-        return self._in_scope[key]
+        texts = in_scope_texts(tuple(extra), _hashable(tracks))
+        if texts not in self._in_scope:
+            self._in_scope[texts] = self._vectors.matrix(texts)
+        return self._in_scope[texts]
 
     def off_topic_vectors(self, tracks: Sequence[Sequence[str]] = ()) -> np.ndarray:
         """The off-topic texts' vectors, the negotiations the library does not hold, and the
         texts about its parties that are not about their negotiations."""
-        texts = tuple(
-            _texts(OFF_TOPIC) + uncovered(read_negotiations(), tracks) + about_held_parties(tracks)
-        )
+        texts = off_topic_texts(_hashable(tracks))
         if texts not in self._off_topic:
             self._off_topic[texts] = self._vectors.matrix(texts)
         return self._off_topic[texts]
