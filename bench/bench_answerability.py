@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_answers import open_library  # noqa: E402
+from answer_library import open_library  # noqa: E402
 from question_sets import read_questions  # noqa: E402
 
 from bot.answers.answer_types import Answer  # noqa: E402

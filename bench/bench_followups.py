@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_answers import _article_ids, _has_fact, open_library  # noqa: E402
+from answer_library import open_library  # noqa: E402
+from answer_scoring import article_ids, has_fact  # noqa: E402
 
 from bot.answers.answerer import Answerer  # noqa: E402
 from bot.conversation import (  # noqa: E402
@@ -70,7 +71,7 @@ def alone(answerer: Answerer, dialogue: dict) -> list[dict]:
 
 
 def _row(dialogue: dict, number: int, turn: dict, answer, query: str) -> dict:  # type: ignore[no-untyped-def]
-    top3 = _article_ids(answer, 3)
+    top3 = article_ids(answer, 3)
     cited = {citation.article_id for citation in answer.sources}
     return {
         "id": f"{dialogue['id']}.{number}",
@@ -81,7 +82,7 @@ def _row(dialogue: dict, number: int, turn: dict, answer, query: str) -> dict:  
         "expected_article": turn["expected_article"],
         "expected_fact": turn["expected_fact"],
         "top3": turn["expected_article"] in top3,
-        "fact": not answer.abstained and _has_fact(turn, answer.text),
+        "fact": not answer.abstained and has_fact(turn, answer.text),
         "abstained": answer.abstained,
         "reason": answer.abstain_reason,
         "mode": answer.mode,

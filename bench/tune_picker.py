@@ -26,7 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_answers import _has_fact, open_library  # noqa: E402
+from answer_library import open_library  # noqa: E402
+from answer_scoring import has_fact  # noqa: E402
 from question_sets import resolve  # noqa: E402
 
 from bot import i18n  # noqa: E402
@@ -109,7 +110,7 @@ def answer_text(offer: Offer, weights: PickerWeights, count: int) -> str:
 
 def held(offers: list[Offer], weights: PickerWeights, count: int) -> int:
     """Count the offers whose re-picked answer holds the expected fact."""
-    return sum(_has_fact(o.item, answer_text(o, weights, count)) for o in offers)
+    return sum(has_fact(o.item, answer_text(o, weights, count)) for o in offers)
 
 
 def fit(offers: list[Offer], start: PickerWeights, count: int, passes: int = 4) -> PickerWeights:
@@ -188,7 +189,7 @@ def main() -> int:
             parser.error(f"--start {setting}: no weight called {name!r} (one of {', '.join(GRID)})")
         current = dataclasses.replace(current, **{name: type(getattr(current, name))(float(value))})
     offers = record(args)
-    given = sum(_has_fact(o.item, o.answer_text) for o in offers)
+    given = sum(has_fact(o.item, o.answer_text) for o in offers)
     replayed = held(offers, PickerWeights(), args.sentences)
     print(f"{len(offers)} answered questions with an expected fact")
     print(f"shipped weights: {replayed} hold the fact when re-picked ({given} as answered)")
