@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from question_sets import manifest  # noqa: E402
 
-from bot.answers.party_pairs import parties_apart, unheld_party  # noqa: E402
+from bot.answers.party_pairs import every_party_of, parties_apart, unheld_party  # noqa: E402
 from index.keyword import APOSTROPHE  # noqa: E402
 from index.parties import Gazetteer, default_gazetteer  # noqa: E402
 
@@ -86,11 +86,12 @@ def main() -> int:
         if entry.name in skip:
             continue
         reported = library_parties(ROOT / entry.library, gazetteer)
+        every_party = every_party_of(reported)
         outside = Counter()
         for question in _questions(entry.path):
             text = question["question"]
             apart = parties_apart(text, reported, gazetteer)
-            unheld = unheld_party(text, reported, gazetteer)
+            unheld = unheld_party(text, reported, gazetteer, every_party)
             if not question["in_scope"]:
                 outside.update({"questions": 1, "apart": bool(apart), "unheld": bool(unheld)})
                 outside["either"] += bool(apart or unheld)

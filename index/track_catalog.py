@@ -63,6 +63,8 @@ class TrackCatalog:
         self.reported_parties = tuple(
             frozenset(entry.parties) for entry in snapshot.articles.values() if entry.parties
         )
+        # Every party any report names, formed once here rather than for every question.
+        self.every_reported_party: frozenset[str] = frozenset().union(*self.reported_parties)
 
     def tracks(self) -> list[TrackView]:
         """Return every track, the one with the newest report first."""

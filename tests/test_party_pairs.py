@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from bot.answers.deciding import CoverageJudge
-from bot.answers.party_pairs import first_apart, parties_apart, parties_outside, unheld_party
+from bot.answers.party_pairs import (
+    every_party_of,
+    first_apart,
+    parties_apart,
+    parties_outside,
+    unheld_party,
+)
 from bot.answers.query import make_query
 from bot.answers.retrieval import retrieve
 from tests.support.library import library_searcher
@@ -44,6 +50,26 @@ def test_the_question_is_read_with_the_gazetteer_in_any_language() -> None:
 
 def test_a_library_without_recorded_parties_tells_nothing_apart() -> None:
     assert parties_apart("What came of the India–China border talks?", ()) is None
+
+
+def test_the_catalog_holds_every_party_the_articles_name_formed_once(tmp_path: Path) -> None:
+    searcher = library_searcher(tmp_path)
+    catalog = searcher.tracks
+    articles = searcher.snapshot.articles.values()
+    expected = frozenset(party for entry in articles for party in entry.parties)
+    assert catalog.every_reported_party == expected
+    assert catalog.every_reported_party == every_party_of(catalog.reported_parties)
+    assert {"ukraine", "russia"} <= expected
+
+
+def test_a_given_union_of_parties_is_used_as_held() -> None:
+    question = "Did Morocco sign a deal with the Polisario?"
+    every = every_party_of(REPORTED) | {"morocco", "western-sahara"}
+    assert unheld_party(question, REPORTED) == "morocco"
+    assert unheld_party(question, REPORTED, every_party=every) is None
+    alone = "Did Morocco sign a trade deal?"
+    assert parties_outside(alone, REPORTED) == ("morocco",)
+    assert parties_outside(alone, REPORTED, every_party=every) is None
 
 
 def test_the_judge_declines_two_parties_the_library_never_reports_together(

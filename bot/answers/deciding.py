@@ -89,7 +89,10 @@ class CoverageJudge:
             return "below_threshold"
         # Two parties no report names together (a relation the library does not report on), or
         # talks of a party no report names at all (a negotiation the library does not hold).
-        if parties_outside(query.text, retrieval.reported_parties) is not None:
+        outside = parties_outside(
+            query.text, retrieval.reported_parties, every_party=retrieval.every_reported_party
+        )
+        if outside is not None:
             return "off_topic"
         if margin is not None and not self.scope.covers(margin):
             return "off_topic"

@@ -33,12 +33,14 @@ def parties_outside(
     question: str,
     reported: Sequence[frozenset[str]],
     gazetteer: Gazetteer | None = None,
+    every_party: frozenset[str] | None = None,
 ) -> tuple[str, ...] | None:
     """Return the parties that put a question outside what the library reports on, or None.
 
     Two parties no report names together (`parties_apart`), or, in a question about a
     negotiation, one party no report names at all (`unheld_party`); the question's parties are
-    found once for both.
+    found once for both. `every_party` is the union of `reported` where the caller holds it
+    (TrackCatalog.every_reported_party), so it is not formed again for every question.
     """
     if not reported:
         return None
@@ -46,7 +48,7 @@ def parties_outside(
     pair = first_apart(named, reported)
     if pair is not None:
         return pair
-    party = _first_unheld(question, named, reported)
+    party = _first_unheld(question, named, _every_party(reported, every_party))
     return None if party is None else (party,)
 
 
@@ -77,17 +79,19 @@ def unheld_party(
     question: str,
     reported: Sequence[frozenset[str]],
     gazetteer: Gazetteer | None = None,
+    every_party: frozenset[str] | None = None,
 ) -> str | None:
     """Return a party a question about a negotiation names that no report names at all, or None.
 
     Talks of a state the library never mentions ("the Philippines and China in the South China
     Sea") are talks the library does not hold, whoever the other side is. Only for questions
     about a negotiation: "Is Morocco's economy growing?" is left to the scope margin. None too
-    when the library records no parties.
+    when the library records no parties. `every_party` is the union of `reported`, if known.
     """
     if not reported:
         return None
-    return _first_unheld(question, _named(question, gazetteer), reported)
+    named = _named(question, gazetteer)
+    return _first_unheld(question, named, _every_party(reported, every_party))
 
 
 def _named(question: str, gazetteer: Gazetteer | None) -> list[str]:
@@ -95,10 +99,19 @@ def _named(question: str, gazetteer: Gazetteer | None) -> list[str]:
     return sorted((gazetteer or default_gazetteer()).count(question))
 
 
-def _first_unheld(
-    question: str, named: Sequence[str], reported: Sequence[frozenset[str]]
-) -> str | None:
+def every_party_of(reported: Iterable[frozenset[str]]) -> frozenset[str]:
+    """Return every party any of the reports names."""
+    return frozenset().union(*reported)
+
+
+def _every_party(
+    reported: Sequence[frozenset[str]], every_party: frozenset[str] | None
+) -> frozenset[str]:
+    return every_party_of(reported) if every_party is None else every_party
+
+
+def _first_unheld(question: str, named: Sequence[str], held: frozenset[str]) -> str | None:
+    """Return the first named party outside `held`, in a question about a negotiation."""
     if not _NEGOTIATION.search(question):
         return None
-    held = frozenset().union(*reported)
     return next((party for party in named if party not in held), None)

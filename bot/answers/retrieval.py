@@ -31,6 +31,8 @@ class Retrieval:
     # The parties each report of the library names: a question naming two parties no report
     # names together is about something the library does not cover.
     reported_parties: tuple[frozenset[str], ...] = ()
+    # Every party those reports name (None: formed from reported_parties when needed).
+    every_reported_party: frozenset[str] | None = None
 
     @property
     def best_cosine(self) -> float:
@@ -59,6 +61,7 @@ def retrieve(searcher: Searcher, query: Query, tuning: AnswerTuning = ANSWER_TUN
         searcher.newest_published,
         held,
         catalog.reported_parties,
+        catalog.every_reported_party,
     )
 
 
