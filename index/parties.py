@@ -4,10 +4,12 @@ Negotiation tracks are told apart first by who negotiates with whom. index/data/
 parties (one per row: an id, the display name per language, English forms matched as whole words
 with their capitals, and Ukrainian and Russian stems that match any word they begin; a stem
 ending in "$" matches only the whole word, for names that begin ordinary words: "куба$" is Cuba,
-not the Kuban). It is a gazetteer of the world, not of one conflict: every UN member state and
-the parties beside them that negotiate (Kosovo, Taiwan, Palestine, Western Sahara, the EU, the
-African Union...), so a new library needs no edit here, and a question about talks between states
-the library never names is seen for what it is.
+not the Kuban; stems of several words match as many words in a row). The longest name is read
+first and its words are not read again, so "South Sudan", "Південний Судан" and "Екваторіальна
+Гвінея" are not also counted as Sudan or Guinea. It is a gazetteer of the world, not of one
+conflict: every UN member state and the parties beside them that negotiate (Kosovo, Taiwan,
+Palestine, Western Sahara, the EU, the African Union...), so a new library needs no edit here,
+and a question about talks between states the library never names is seen for what it is.
 
 English forms are case-sensitive whole words. Where a state's name is also another common name,
 the gazetteer keeps what news on negotiations means by it: "Georgia" is left out (the US state),
@@ -74,7 +76,12 @@ class Gazetteer:
             r"(?<![\w.])(" + "|".join(re.escape(form) for form, _ in forms) + r")(?![\w])"
         )
         self._party_of_form = {form: party_id for form, party_id in forms}
-        self._stems = [(sequence, party.id) for party in parties for sequence in party.stems]
+        # Longest sequences first, as with the English forms: "південн судан" is South Sudan,
+        # and the words it matched are not read again as Sudan.
+        self._stems = sorted(
+            ((sequence, party.id) for party in parties for sequence in party.stems),
+            key=lambda pair: -len(pair[0]),
+        )
 
     @classmethod
     def read(cls, path: Path = PARTIES) -> Gazetteer:
@@ -100,23 +107,36 @@ class Gazetteer:
         return Counter(mention.party_id for mention in self.mentions(text))
 
     def mentions(self, text: str) -> list[Mention]:
-        """Return where the text names a party: English forms first, then Cyrillic stems."""
+        """Return where the text names a party: English forms first, then Cyrillic stems.
+
+        The longest name wins and its words are not read again, so "South Sudan" ("Південний
+        Судан", "Южный Судан") is not counted as Sudan too.
+        """
         found = [
             Mention(match.start(1), match.end(1), self._party_of_form[match.group(1)])
             for match in self._english.finditer(text)
         ]
         matches = list(_CYRILLIC_WORD.finditer(text))
         words = [APOSTROPHE.sub("", match.group().lower()) for match in matches]
-        for start, word in enumerate(words):
-            for sequence, party_id in self._stems:
-                if _begins(word, sequence[0]) and all(
-                    start + offset < len(words) and _begins(words[start + offset], stem)
-                    for offset, stem in enumerate(sequence[1:], start=1)
-                ):
-                    last = matches[start + len(sequence) - 1]
-                    found.append(Mention(matches[start].start(), last.end(), party_id))
-                    break
+        start = 0
+        while start < len(words):
+            sequence, party_id = self._stem_at(words, start)
+            if not sequence:
+                start += 1
+                continue
+            last = matches[start + len(sequence) - 1]
+            found.append(Mention(matches[start].start(), last.end(), party_id))
+            start += len(sequence)
         return found
+
+    def _stem_at(self, words: list[str], start: int) -> tuple[tuple[str, ...], str]:
+        """Return the longest stem sequence the words from `start` on begin, and its party."""
+        for sequence, party_id in self._stems:
+            if start + len(sequence) <= len(words) and all(
+                _begins(words[start + offset], stem) for offset, stem in enumerate(sequence)
+            ):
+                return sequence, party_id
+        return (), ""
 
 
 def _begins(word: str, stem: str) -> bool:

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from index.keyword import APOSTROPHE
 from index.parties import Gazetteer, Party, default_gazetteer
 
@@ -74,6 +76,48 @@ def test_english_forms_are_whole_words_with_their_capitals() -> None:
     assert _parties("Guinea-Bissau and Papua New Guinea") == {"guinea-bissau", "papua-new-guinea"}
     assert _parties("the Dominican Republic") == {"dominican-republic"}
     assert _parties("Nigeria, not Niger") == {"nigeria", "niger"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("South Sudan and Sudan", {"south-sudan": 1, "sudan": 1}),
+        ("Південний Судан і Судан", {"south-sudan": 1, "sudan": 1}),
+        ("Южного Судана и Судана", {"south-sudan": 1, "sudan": 1}),
+        ("North Korea, South Korea", {"north-korea": 1, "south-korea": 1}),
+        ("Північна Корея, Південна Корея", {"north-korea": 1, "south-korea": 1}),
+        ("Северная Корея, Южная Корея", {"north-korea": 1, "south-korea": 1}),
+        ("Guinea, Equatorial Guinea", {"guinea": 1, "equatorial-guinea": 1}),
+        ("Гвінея, Екваторіальна Гвінея", {"guinea": 1, "equatorial-guinea": 1}),
+        ("Гвинея, Экваториальная Гвинея", {"guinea": 1, "equatorial-guinea": 1}),
+        ("Guinea-Bissau and Papua New Guinea", {"guinea-bissau": 1, "papua-new-guinea": 1}),
+        ("Гвінея-Бісау і Папуа Нова Гвінея", {"guinea-bissau": 1, "papua-new-guinea": 1}),
+        ("Гвинеи-Бисау и Папуа — Новой Гвинеи", {"guinea-bissau": 1, "papua-new-guinea": 1}),
+        ("the Republic of the Congo", {"congo-brazzaville": 1}),
+        ("Республіка Конго і ДР Конго", {"congo-brazzaville": 1, "dr-congo": 1}),
+        ("Демократическая Республика Конго", {"dr-congo": 1}),
+        ("Northern Cyprus and Cyprus", {"northern-cyprus": 1, "cyprus": 1}),
+        ("Північний Кіпр", {"northern-cyprus": 1}),
+        ("Северного Кипра", {"northern-cyprus": 1}),
+        ("Niger and Nigeria", {"niger": 1, "nigeria": 1}),
+        ("Нігер і Нігерія", {"niger": 1, "nigeria": 1}),
+        ("Нигер и Нигерия", {"niger": 1, "nigeria": 1}),
+        ("Dominica and the Dominican Republic", {"dominica": 1, "dominican-republic": 1}),
+        ("Домініка і Домініканська Республіка", {"dominica": 1, "dominican-republic": 1}),
+        ("Доминика и Доминиканская Республика", {"dominica": 1, "dominican-republic": 1}),
+    ],
+)
+def test_a_longer_name_wins_over_the_name_inside_it(text: str, expected: dict[str, int]) -> None:
+    # The words of the longer name are not read again, so the state inside it is not counted.
+    assert default_gazetteer().count(text) == Counter(expected)
+
+
+def test_the_longest_stem_sequence_wins_whatever_the_order_of_the_rows() -> None:
+    sudan = Party("sudan", {"en": "Sudan"}, (), (("судан",),))
+    south = Party("south-sudan", {"en": "South Sudan"}, (), (("південн", "судан"),))
+    gazetteer = Gazetteer([sudan, south])
+    mentions = gazetteer.mentions("у Південному Судані")
+    assert [(m.start, m.end, m.party_id) for m in mentions] == [(2, 19, "south-sudan")]
 
 
 def test_a_whole_word_stem_matches_only_the_whole_word() -> None:
