@@ -1,4 +1,4 @@
-"""The `negobot` command line: ingest, search, ask, chat, serve, review and housekeeping."""
+"""The `negobot` command line: ingest, search, ask, chat, serve, review, digests, housekeeping."""
 
 from __future__ import annotations
 
@@ -278,13 +278,12 @@ def run(ctx: click.Context) -> None:
 
 
 def _add_commands() -> None:
+    from bot.alerts.command import digests_command
     from bot.reader.command import read_command
     from bot.review.commands import moderator_group, prune_command, review_command
 
-    cli.add_command(read_command)
-    cli.add_command(review_command)
-    cli.add_command(moderator_group)
-    cli.add_command(prune_command)
+    for command in (read_command, review_command, moderator_group, prune_command, digests_command):
+        cli.add_command(command)
 
 
 _add_commands()

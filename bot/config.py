@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     # alerts to followers each bot process sends per second; Telegram allows about 30 per bot in
     # all, so replicas sharing one token divide that between them
     alerts_per_second: float = Field(default=ALERT_TUNING.per_second, gt=0, le=30)
+    # the UTC time (HH:MM) a chat's daily digest goes out when `/digest on` names none
+    digest_time: str = Field(default="08:00", pattern=r"^([01]?\d|2[0-3])(:[0-5]\d)?$")
 
     # review desk
     review_host: str = "127.0.0.1"

@@ -121,3 +121,35 @@ def test_subscriptions_migration_goes_both_ways(database_url: str) -> None:
     finally:
         migrate(engine)
         engine.dispose()
+
+
+def test_digests_migration_keeps_batches_and_goes_both_ways(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        _run(engine, command.downgrade, "0004_subscriptions")
+        assert "chat_digest" not in sa.inspect(engine).get_table_names()
+        assert "report_keys" not in _columns(engine, "alert_batch")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO alert_batch (track_id, reports_key, as_of, texts, created_at) "
+                    "VALUES ('gaza', 'k', '2025-10-10', '{\"en\": \"x\"}', :now)"
+                ),
+                {"now": datetime.now(UTC)},
+            )
+        _run(engine, command.upgrade, "head")
+        assert {"report_keys", "buttons"} <= _columns(engine, "alert_batch")
+        assert "done_on" in _columns(engine, "chat_digest")
+        with engine.connect() as connection:
+            keys = connection.execute(
+                sa.text("SELECT report_keys FROM alert_batch WHERE track_id = 'gaza'")
+            ).scalar_one()
+        assert keys is None  # a batch from before digests: a digest skips it
+        _run(engine, command.downgrade, "0004_subscriptions")
+        assert "buttons" not in _columns(engine, "alert_batch")
+        _run(engine, command.upgrade, "head")
+        assert "chat_digest" in sa.inspect(engine).get_table_names()
+    finally:
+        migrate(engine)
+        engine.dispose()

@@ -7,89 +7,19 @@ the alerts it queued.
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-import subprocess
-import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.botapi_emulator import BotApiEmulator, Event, FakeUser, group_chat
-from tests.support.telegram_bot import REPO, BotProcess, ask, bot_env
+from tests.support.telegram_alerts import ADDED, Library, alert_track, alerts, wait_until
+from tests.support.telegram_bot import ask
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-MIXED = REPO / "data" / "samples" / "mixed"
-ADDED = ("china-united-states", "dr-congo-rwanda")  # the tracks the later reports join
 TELEGRAM_PER_SECOND = 30
-
-
-class Library:
-    """A bot over a copy of the mixed library, and the means to ingest more into it."""
-
-    def __init__(self, emulator: BotApiEmulator, tmp: Path) -> None:
-        self.emulator = emulator
-        self.tmp = tmp
-        self.articles = tmp / "articles"
-        shutil.copytree(MIXED / "articles", self.articles)
-        self.env = {
-            **bot_env(emulator, tmp),
-            "NEGOBOT_ARTICLES_DIR": str(self.articles),
-            "NEGOBOT_PROFILE": str(MIXED / "profile.toml"),
-        }
-        self.ingest()
-
-    def ingest(self) -> str:
-        command = [sys.executable, "-m", "tests.support.cli_with_fake", "ingest"]
-        done = subprocess.run(
-            [*command, str(self.articles), "-q"],
-            cwd=REPO, env=self.env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        return done.stderr
-
-    def add_later_reports(self) -> str:
-        for later in (MIXED / "later").iterdir():
-            shutil.copy(later, self.articles)
-        return self.ingest()
-
-    def bot(self) -> BotProcess:
-        command = [sys.executable, "-m", "tests.support.cli_with_fake", "serve"]
-        return BotProcess(command, self.env, self.tmp / "bot.log").start(self.emulator)
-
-    def outbox(self) -> Counter[str]:
-        with sqlite3.connect(self.tmp / "negobot.db") as connection:
-            rows = connection.execute("SELECT status FROM alert_outbox").fetchall()
-        return Counter(status for (status,) in rows)
-
-    def following(self, chat_id: int) -> list[str]:
-        with sqlite3.connect(self.tmp / "negobot.db") as connection:
-            rows = connection.execute(
-                "SELECT track_id FROM subscription WHERE chat_id = ?", (chat_id,)
-            ).fetchall()
-        return sorted(track for (track,) in rows)
-
-
-def alerts(emulator: BotApiEmulator, since: int) -> list[Event]:
-    """The alerts the bot sent since `since`: messages under an "ask what's new" button."""
-    return [event for event in emulator.events("message", since=since) if alert_track(event)]
-
-
-def alert_track(event: Event) -> str | None:
-    rows = (event.payload.get("reply_markup") or {}).get("inline_keyboard", [])
-    data = [button.get("callback_data", "") for row in rows for button in row]
-    return next((item[3:] for item in data if item.startswith("al:")), None)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.2)
 
 
 def most_in_one_second(events: list[Event]) -> int:

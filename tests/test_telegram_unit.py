@@ -191,6 +191,7 @@ async def test_commands_are_registered_per_language(bot: BotUnderTest) -> None:
         "follow",
         "unfollow",
         "following",
+        "digest",
         "help",
         "start",
     ]

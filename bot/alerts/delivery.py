@@ -57,13 +57,20 @@ class Delivered:
     moved: int = 0
 
 
-def alert_keyboard(track_id: str, language: str) -> InlineKeyboardMarkup | None:
-    """Return the "ask what's new" button under an alert (none for an over-long track id)."""
-    data = f"{ALERT_PREFIX}:{track_id}"
-    if len(data.encode()) > _CALLBACK_DATA_LIMIT:
-        return None
-    button = InlineKeyboardButton(text(language, "alert_button"), callback_data=data)
-    return InlineKeyboardMarkup([[button]])
+def alert_keyboard(
+    track_id: str, language: str, buttons: list[list[str]] | None = None
+) -> InlineKeyboardMarkup | None:
+    """Return the "ask what's new" button under an alert, or a digest's one per track.
+
+    A track id too long for a button's data gets no button.
+    """
+    labelled = buttons if buttons is not None else [[text(language, "alert_button"), track_id]]
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"{ALERT_PREFIX}:{track}")]
+        for label, track in labelled
+        if len(f"{ALERT_PREFIX}:{track}".encode()) <= _CALLBACK_DATA_LIMIT
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 class AlertSender:
@@ -126,7 +133,7 @@ class AlertSender:
 
     async def _send(self, bot: Bot, alert: outbox.ClaimedAlert, done: Delivered) -> None:
         chat_id = alert.chat_id
-        keyboard = alert_keyboard(alert.track_id, alert.language)
+        keyboard = alert_keyboard(alert.track_id, alert.language, alert.buttons)
         for attempt in range(_TRIES):
             if attempt:  # the first try was paced by the caller
                 await self.pacer.wait()

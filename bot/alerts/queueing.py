@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.alerts.compose import drafts_for
 from bot.alerts.database import AlertDatabase
 from bot.config import Settings
+from bot.logstore.crud.digests import digest_takers
 from bot.logstore.crud.outbox import queue_batch
 from bot.logstore.crud.subscriptions import followers
 from bot.logstore.database import sqlite_path
@@ -57,13 +58,16 @@ def queue_ingest_alerts(
                 if not chats:
                     continue
                 texts = {language: draft.render(language) for language in set(chats.values())}
+                # A chat taking the daily digest reads this batch there, not now.
+                held = digest_takers(session=session, chat_ids=chats)
                 queued.per_track[draft.track.id] = queue_batch(
                     session=session,
                     track_id=draft.track.id,
                     reports_key=draft.reports_key,
                     as_of=draft.as_of,
                     texts=texts,
-                    chats=chats,
+                    chats={chat: lang for chat, lang in chats.items() if chat not in held},
+                    report_keys=[entry.key for entry in draft.reports],
                 )
     except IndexStoreError as error:
         queued.error = f"the new index cannot be read: {error}"

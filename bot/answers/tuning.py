@@ -150,6 +150,9 @@ class AlertTuning:
     reports_shown: int = 2
     # A quoted sentence longer than this is cut (an alert is a notice, not the report).
     sentence_chars: int = 280
+    # How often a running bot looks for chats whose daily digest is due: a digest goes out
+    # within this long of the time the chat chose.
+    digest_poll_seconds: float = 60.0
 
 
 ALERT_TUNING = AlertTuning()

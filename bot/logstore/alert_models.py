@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from bot.logstore.models import UTCDateTime, utc_now
 
 EVERYTHING = "*"  # the track id a chat follows when it follows every negotiation
+DIGEST = "#digest"  # the track id of a batch that is one chat's daily digest (no track has it)
 OutboxStatus = Literal["pending", "sending", "sent", "dropped"]
 
 
@@ -39,6 +40,27 @@ class AlertBatch(SQLModel, table=True):
     reports_key: str = Field(max_length=64)
     as_of: date
     texts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)  # language -> HTML
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # The article keys of the reports, so a daily digest can write a day's batches as one.
+    report_keys: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    # A digest's buttons, [[label, track id], ...]; an alert has its track's one button.
+    buttons: list[list[str]] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class ChatDigest(SQLModel, table=True):
+    """A chat that takes one daily digest instead of alerts, and what its digests covered."""
+
+    __tablename__ = "chat_digest"
+    __table_args__ = (sa.UniqueConstraint("chat_id", name="uq_chat_digest_chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    minute: int  # of the UTC day the digest goes out at (8:30 -> 510)
+    language: str = Field(max_length=8)
+    # The newest alert batch a digest covered: later batches are news for the next one.
+    covered_batch_id: int = 0
+    # The last UTC day the chat's digest was done (sent, or found nothing new).
+    done_on: date | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 

@@ -27,6 +27,7 @@ from bot.service import Service
 from bot.telegram import commands, feedback, guards, handlers, subscriptions
 from bot.telegram.alerts import ALERT_PATTERN, alert_press, schedule_alerts
 from bot.telegram.deps import DEPS_KEY, BotDeps
+from bot.telegram.digest import digest, schedule_digests
 from bot.telegram.inline import inline_query
 from bot.telegram.messages import ADMIN_COMMAND_DESCRIPTIONS, command_descriptions
 from bot.telegram.ratelimit import SlidingWindowRateLimiter
@@ -34,7 +35,9 @@ from bot.telegram.ratelimit import SlidingWindowRateLimiter
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
-PUBLIC_COMMANDS = ("ask", "status", "sources", "follow", "unfollow", "following", "help", "start")
+PUBLIC_COMMANDS = (
+    "ask", "status", "sources", "follow", "unfollow", "following", "digest", "help", "start"
+)  # fmt: skip
 # Updates run concurrently so one slow answer never holds up other users; the service runs
 # in worker threads, so this mostly bounds queued work.
 CONCURRENT_UPDATES = 64
@@ -115,6 +118,7 @@ def add_handlers(application: Application) -> None:
         "follow": subscriptions.follow,
         "unfollow": subscriptions.unfollow,
         "following": subscriptions.following,
+        "digest": digest,
     }
     for name, callback in command_handlers.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
@@ -151,6 +155,7 @@ def run_bot(settings: Settings, service: Service) -> None:
     application = build_application(settings, service)
     schedule_refresh(application, settings, service)
     schedule_alerts(application)
+    schedule_digests(application)
     if settings.telegram_mode == "webhook":
         if not settings.webhook_url:
             raise TelegramConfigError("NEGOBOT_WEBHOOK_URL is required when telegram_mode=webhook")

@@ -13,7 +13,9 @@ LANGUAGES = SUPPORTED
 _TITLE_LIMIT = 200
 _URL_LIMIT = 1000
 
-COMMANDS = ("ask", "status", "sources", "follow", "unfollow", "following", "help", "start")
+COMMANDS = (
+    "ask", "status", "sources", "follow", "unfollow", "following", "digest", "help", "start"
+)  # fmt: skip
 
 
 def command_descriptions(language: str) -> dict[str, str]:

@@ -34,7 +34,7 @@ async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     return member.status in _ADMIN_STATUSES
 
 
-async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> bool:
+async def refused(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> bool:
     """Tell a sender who may not change the chat's subscriptions so; return whether refused."""
     if await _may_change(update, context):
         return False
@@ -54,7 +54,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Follow every negotiation, or (`/follow <track>`) one of them."""
     message = message_of(update)
     language = ui_language(update)
-    if await _refused(update, context, language):
+    if await refused(update, context, language):
         return
     dependencies = deps(context)
     asked = command_argument(message)
@@ -83,7 +83,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop following everything, or (`/unfollow <track>`) one negotiation."""
     message = message_of(update)
     language = ui_language(update)
-    if await _refused(update, context, language):
+    if await refused(update, context, language):
         return
     dependencies = deps(context)
     asked = command_argument(message)

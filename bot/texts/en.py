@@ -43,7 +43,8 @@ TEXTS: dict[str, str] = {
         "/ask <question> — ask (in groups)\n/status — each negotiation and its newest report\n"
         "/status <track> — the latest on one negotiation\n"
         "/sources — outlets and dates my library covers\n"
-        "/follow [track] — a note here when new reports arrive; /unfollow, /following\n\n"
+        "/follow [track] — a note here when new reports arrive; /unfollow, /following\n"
+        "/digest on — one message a day instead\n\n"
         "Every answer lists its sources. If the library does not say, I tell you so. "
         "Use the buttons under an answer to tell us whether it helped."
     ),
@@ -89,4 +90,19 @@ TEXTS: dict[str, str] = {
     "alert_heading": "🔔 New on {track}, as of {date}:",
     "alert_more": "And {more} more: /status {id}",
     "alert_button": "Ask what's new",
+    "command_digest": "One message a day instead of alerts",
+    "digest_is_off": "Daily digest: off. Alerts come as reports arrive. /digest on [HH:MM] sends "
+    "one message a day instead (at {time} UTC unless you name a time).",
+    "digest_is_on": "Daily digest: on, at {time} UTC. Alerts come only in the digest, once a day, "
+    "when there is news on what this chat follows. /digest off sends them as reports arrive.",
+    "digest_on": "Daily digest on: at {time} UTC this chat gets one message with what is new on "
+    "what it follows, instead of an alert per report. /digest off turns it off.",
+    "digest_off": "Daily digest off: alerts come as reports arrive again.",
+    "digest_was_off": "The daily digest was not on: alerts come as reports arrive.",
+    "digest_usage": "/digest shows the setting; /digest on [HH:MM] (UTC) or /digest off "
+    "changes it.",
+    "digest_follows_nothing": "This chat follows nothing yet: /follow for every negotiation.",
+    "digest_heading": "📰 Daily digest, {date}",
+    "digest_more": "More news (/status <track>): {ids}",
+    "digest_button": "{track}: what's new?",
 }

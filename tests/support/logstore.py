@@ -14,6 +14,7 @@ from bot.answers.answer_types import Answer, Citation
 from bot.logstore.database import make_engine
 
 LOG_TABLES = (
+    "chat_digest",
     "alert_outbox",
     "alert_batch",
     "subscription",

@@ -23,6 +23,7 @@ class ClaimedAlert:
     language: str
     text: str
     attempts: int
+    buttons: list[list[str]] | None = None  # a digest's [[label, track id], ...]
 
 
 def queue_batch(
@@ -33,9 +34,21 @@ def queue_batch(
     as_of: date,
     texts: dict[str, str],
     chats: dict[int, str],
+    report_keys: list[str] | None = None,
+    buttons: list[list[str]] | None = None,
 ) -> int:
-    """Queue one alert per chat for these reports; return how many were queued (0 if seen)."""
-    batch = AlertBatch(track_id=track_id, reports_key=reports_key, as_of=as_of, texts=texts)
+    """Queue one alert per chat for these reports; return how many were queued (0 if seen).
+
+    What the session changed before is committed with the batch, or rolled back with it.
+    """
+    batch = AlertBatch(
+        track_id=track_id,
+        reports_key=reports_key,
+        as_of=as_of,
+        texts=texts,
+        report_keys=report_keys,
+        buttons=buttons,
+    )
     session.add(batch)
     try:
         session.flush()
@@ -91,7 +104,15 @@ def claim(*, session: Session, limit: int) -> list[ClaimedAlert]:
             continue
         text = batch.texts.get(row.language) or next(iter(batch.texts.values()))
         claimed.append(
-            ClaimedAlert(outbox_id, row.chat_id, batch.track_id, row.language, text, row.attempts)
+            ClaimedAlert(
+                outbox_id,
+                row.chat_id,
+                batch.track_id,
+                row.language,
+                text,
+                row.attempts,
+                batch.buttons,
+            )
         )
     return claimed
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.logstore.alert_models import EVERYTHING, AlertOutbox, Subscription
+from bot.logstore.alert_models import EVERYTHING, AlertOutbox, ChatDigest, Subscription
 
 
 def follow(*, session: Session, chat_id: int, track_id: str, language: str) -> bool:
@@ -63,7 +63,7 @@ def followers(*, session: Session, track_id: str) -> dict[int, str]:
 
 
 def drop_chat(*, session: Session, chat_id: int) -> int:
-    """Forget a chat that blocked the bot or is gone: its subscriptions and pending alerts."""
+    """Forget a chat that blocked the bot or is gone: subscriptions, digest, pending alerts."""
     removed = session.exec(
         sa.delete(  # type: ignore[call-overload]
             Subscription
@@ -74,12 +74,15 @@ def drop_chat(*, session: Session, chat_id: int) -> int:
         .where(col(AlertOutbox.chat_id) == chat_id, col(AlertOutbox.status) == "pending")
         .values(status="dropped", error="chat gone")
     )
+    session.exec(
+        sa.delete(ChatDigest).where(col(ChatDigest.chat_id) == chat_id)  # type: ignore[call-overload]
+    )
     session.commit()
     return int(removed or 0)
 
 
 def move_chat(*, session: Session, old_chat_id: int, new_chat_id: int) -> None:
-    """Move a group's subscriptions to the supergroup it became (keeping any it already has)."""
+    """Move a group's subscriptions and digest to the supergroup it became (keeping its own)."""
     kept = set(following(session=session, chat_id=new_chat_id))
     moved: Iterable[Subscription] = session.exec(
         select(Subscription).where(Subscription.chat_id == old_chat_id)
@@ -90,4 +93,16 @@ def move_chat(*, session: Session, old_chat_id: int, new_chat_id: int) -> None:
         else:
             subscription.chat_id = new_chat_id
             session.add(subscription)
+    digests = {
+        row.chat_id: row
+        for row in session.exec(
+            select(ChatDigest).where(col(ChatDigest.chat_id).in_([old_chat_id, new_chat_id]))
+        ).all()
+    }
+    if old_chat_id in digests:
+        if new_chat_id in digests:
+            session.delete(digests[old_chat_id])
+        else:
+            digests[old_chat_id].chat_id = new_chat_id
+            session.add(digests[old_chat_id])
     session.commit()
