@@ -22,7 +22,7 @@ from bot.conversation import (
     remember,
     understand,
 )
-from bot.conversation.followups import is_follow_up, too_short_to_stand_alone
+from bot.conversation.followups import content_words, is_follow_up, too_short_to_stand_alone
 from bot.logstore import crud
 from bot.logstore.store import LogStore
 from bot.service import QuestionError, checked_question
@@ -277,3 +277,17 @@ def test_sentences_are_picked_for_the_follow_ups_own_words(fake_embedder: FakeEm
     own = fake_embedder.encode(["and the bodies?"], kind="query")[0]
     assert abs(float(np.linalg.norm(picked)) - 1.0) < 1e-6
     assert float(picked @ own) > float(vector @ own)
+
+
+@pytest.mark.parametrize(
+    ("question", "own"),
+    [
+        ("and on which terms would it apply?", ["terms", "apply"]),
+        ("а яку посаду тоді обіймав Умеров?", ["посаду", "обіймав", "Умеров"]),
+        ("а за якої умови воно набуло б чинності?", ["умови", "набуло", "чинності"]),
+        ("а о чём договорились?", ["договорились"]),
+        ("какую роль играла бы Турция?", ["роль", "играла", "Турция"]),
+    ],
+)
+def test_inflected_question_words_carry_no_subject(question: str, own: list[str]) -> None:
+    assert content_words(question) == own

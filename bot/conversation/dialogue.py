@@ -13,6 +13,7 @@ from bot.answers.tuning import CONVERSATION_TUNING
 from bot.conversation.anchors import asks_which_talks, names_which_talks
 from bot.conversation.followups import (
     asks_nothing_itself,
+    asks_what_someone_did,
     content_words,
     is_follow_up,
     opens_like_follow_up,
@@ -84,7 +85,9 @@ def understand(
             question,
             question,
             incomplete=incomplete,
-            which_talks=not incomplete and before is None and asks_which_talks(question),
+            which_talks=not incomplete
+            and before is None
+            and (asks_which_talks(question) or asks_what_someone_did(question)),
             frame=answer_type(question),
             alone=before is None,
         )

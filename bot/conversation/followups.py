@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.answers.questions import is_status_question
 from bot.answers.tuning import CONVERSATION_TUNING
-from bot.conversation.anchors import is_short_unanchored, names_which_talks
+from bot.conversation.anchors import is_short_unanchored, names_a_person, names_which_talks
 
 # Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
 _LEADS = re.compile(
@@ -22,31 +23,38 @@ def _word_set(words: str) -> frozenset[str]:
 # Words that point back at something said before: it, that, they, there, then; це, там, тоді…
 _REFERRING = _word_set(
     """it its that those they them their there then he she him his her
-    це цього цьому цей ця ці цих той тієї того ті тих там тоді він вона вони його її їх їхній
+    це цього цьому цей ця ці цих той тієї того ті тих там тоді він вона воно вони його її їх їхній
     їхня їхні ним нею ними туди звідти такий така таке
-    это этого этом этому этот эта эти этих тот той того те тех там тогда он она они его её ее
+    это этого этом этому этот эта эти этих тот той того те тех там тогда он она оно они его её ее
     их ним ней ними туда оттуда такой такая такое"""
 )
-# Words that carry no subject of their own: question words, auxiliaries, articles, prepositions.
+# Words that carry no subject of their own: question words (with their inflected forms: "яку",
+# "какую", "о чём"), auxiliaries, articles, prepositions.
 _EMPTY = _REFERRING | _word_set(
     """this these a an the and or but also then so what which who whom whose when where why how
     is are was were be been being do does did done has have had will would can could should
     might must shall of to in on at for from with about by as into over after before
     any some much many exactly really actually else still yet again happen happened
-    а і й та чи що хто кого кому коли де чому навіщо як який яка яке які якого скільки
-    чий чия чиє був була було були буде є там тому ж же ще вже саме взагалі і в у на з із
+    а і й та чи що хто кого кому ким чого чим коли де чому навіщо як який яка яке які якого яку
+    якої якій якому яким якою якими яких котрий котра котре котрі скільки чий чия чиє був була було
+    були буде б би є там тому ж же ще вже саме взагалі і в у на з із
     до по за про від для при над під щодо ну так сталося відбулося
-    и или что кто кого кому когда где почему зачем как какой какая какое какие какого
-    сколько чей чья чьё был была было были будет есть же ещё уже именно вообще в во на с со
+    и или что кто кого кому кем чего чем чём когда где почему зачем как какой какая какое какие
+    какого какую каком каким какими каких какому какою который которая которое которые которой
+    которую ли бы б сколько
+    чей чья чьё был была было были будет есть же ещё уже именно вообще в во на с со
     к по за про от для при над под о об насчёт насчет ну так произошло случилось"""
 )
 _JOINING = frozenset(["and", "і", "й", "та", "и"])
 # Words that ask: a follow-up without any ("and the bodies?") asks what the question before did.
 _ASKING = _word_set(
     """what which who whom whose when where why how did does do
-    що хто кого кому ким коли де чому навіщо як який яка яке які якого скільки чий чия чиє чи
-    что кто кого кому кем когда где почему зачем как какой какая какое какие какого сколько
-    чей чья чьё ли"""
+    що хто кого кому ким чого чим коли де чому навіщо як який яка яке які якого яку якої якій якому
+    яким якою якими яких котрий котра котре котрі скільки чий чия чиє чи
+    что кто кого кому кем чего чем чём когда где почему зачем как какой какая какое какие какого
+    какую каком каким какими каких какому какою который которая которое которые которой которую
+    сколько чей чья чьё
+    ли"""
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 
@@ -120,18 +128,36 @@ def is_follow_up(question: str) -> bool:
         return True
     if len(own) >= CONVERSATION_TUNING.own_subject_words:
         return False
-    return not anchored
+    # Longer than a few words, a question about someone ("how old is Medinsky and where did he
+    # study?") is about that person, not about the talks before.
+    return not (anchored or names_a_person(question))
 
 
 def too_short_to_stand_alone(question: str) -> bool:
     """Return whether a question, asked with nothing before it, lacks a subject to look up.
 
     "And what did Zelensky say?" or "who proposed it?" lean on something unsaid even when they
-    name someone; "what was agreed?" names nothing to look up.
+    name someone; "what was agreed?" names nothing to look up; "and did Russia hand over its
+    document?" opens on something unsaid and names no talks.
     """
     own = content_words(question)
+    # "а передала ли Россия свой документ?" opens as if something came before and names no
+    # talks: long as it is, it cannot say which talks alone.
+    if opens_like_follow_up(question) and not names_which_talks(question):
+        return True
     if opens_like_follow_up(question) or refers_back(question):
         return len(own) < CONVERSATION_TUNING.own_subject_words
     if names_something(question):
         return False
     return len(own) < CONVERSATION_TUNING.standalone_words
+
+
+def asks_what_someone_did(question: str) -> bool:
+    """Return whether a short question asks what a person said or did, naming no talks.
+
+    "що заявив Зеленський?" or "what did Putin answer?" fits every meeting those people spoke
+    at; "who is Medinsky?" asks nothing of a meeting (no word of its own but the name).
+    """
+    if is_status_question(question) or not is_short_unanchored(question):
+        return False
+    return names_a_person(question) and len(content_words(question)) > 1
