@@ -57,7 +57,6 @@ STANDALONE = [
     "Who led the Russian delegation in Istanbul on 16 May?",
     "Хто очолював українську делегацію у Стамбулі?",
     "Кто возглавлял российскую делегацию на переговорах в Стамбуле?",
-    "Сколько лет Мединскому и где он учился?",
     "What did the sides agree about a ceasefire in Jeddah?",
 ]
 

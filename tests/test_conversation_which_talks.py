@@ -163,3 +163,31 @@ def test_with_context_what_a_person_said_is_read_about_the_subject() -> None:
     memory, key = _memory_after("Who opened the third round in Istanbul in July 2025?")
     understood = understand("what did Medinsky propose?", memory, key)
     assert "Istanbul" in understood.query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Lavrov say about peacekeepers?",
+        "how many wounded soldiers would Moscow hand over?",
+        "чи погодилася Москва на пропозицію Зеленського?",
+        "что написал Трамп на следующий день?",
+    ],
+)
+def test_a_long_question_naming_only_people_or_sides_leans_on_the_conversation(
+    question: str,
+) -> None:
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Lavrov say about peacekeepers in Alaska?",
+        "how many wounded soldiers did the ceasefire agreement cover overall?",
+        "чи погодилася Москва на пропозицію Зеленського у Стамбулі?",
+        "сколько всего пленных освободили за весь прошлый год?",
+    ],
+)
+def test_a_long_question_naming_its_talks_or_no_one_stands_alone(question: str) -> None:
+    assert not is_follow_up(question)

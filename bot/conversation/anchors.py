@@ -45,6 +45,13 @@ _EVENT = re.compile(
     re.IGNORECASE,
 )
 _EVENT_REACH = 2
+# A month's adjective ("на липневих переговорах", "июльские") says when, as the month does.
+_MONTH_ADJECTIVE = re.compile(
+    r"(?<!\w)(січнев|лютнев|березнев|квітнев|травнев|червнев|липнев|серпнев|вереснев|жовтнев|"
+    r"листопадов|груднев|январск|февральск|мартовск|апрельск|майск|июньск|июльск|августовск|"
+    r"сентябрьск|октябрьск|ноябрьск|декабрьск)\w*",
+    re.IGNORECASE,
+)
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*", re.UNICODE)
 # The first letter of each word, to read "russia" or "united states" as the gazetteer's forms.
@@ -97,13 +104,14 @@ def is_side(word: str) -> bool:
 def names_which_talks(question: str) -> bool:
     """Return whether the question says which talks it means.
 
-    A number or date, a month, an ordinal or "round"/"раунд"/"тур", or a capitalised name other
-    than the sides' where a place or an event stands ("in Istanbul", "the Alaska summit") anchors
-    it; the sides and the people who speak for them ("what did Zelensky say?") do not.
+    A number or date, a month (or its adjective: "липневих"), an ordinal or "round"/"раунд"/"тур",
+    or a capitalised name other than the sides' where a place or an event stands ("in Istanbul",
+    "the Alaska summit") anchors it; the sides and the people who speak for them ("what did
+    Zelensky say?") do not.
     """
     if _DIGIT.search(question) or named_period(question, None) is not None or ordinals_in(question):
         return True
-    if _SERIES.search(question):
+    if _SERIES.search(question) or _MONTH_ADJECTIVE.search(question):
         return True
     found = _side_words(question)
     for position, (word, side) in enumerate(found):

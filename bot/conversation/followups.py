@@ -6,7 +6,12 @@ import re
 
 from bot.answers.questions import is_status_question
 from bot.answers.tuning import CONVERSATION_TUNING
-from bot.conversation.anchors import is_short_unanchored, names_a_person, names_which_talks
+from bot.conversation.anchors import (
+    is_short_unanchored,
+    names_a_person,
+    names_a_side,
+    names_which_talks,
+)
 
 # Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
 _LEADS = re.compile(
@@ -117,8 +122,9 @@ def is_follow_up(question: str) -> bool:
     Opening with "and"/"а"/"и" or pointing back ("when was that?", "who proposed it?") makes it
     one unless it is long enough to say its own subject and says which talks it means ("а
     скільки тіл готова передати Росія?" names only a side); so does naming nothing in a few
-    words ("where was the meeting held?": which meeting is the one just talked about), or only
-    the sides ("who led the Russian side?").
+    words ("where was the meeting held?": which meeting is the one just talked about), or, in
+    any number of words, only the sides or the people at the talks ("who led the Russian
+    side?", "what did Lavrov say about peacekeepers?").
     """
     own = content_words(question)
     anchored = names_which_talks(question)
@@ -126,11 +132,14 @@ def is_follow_up(question: str) -> bool:
         return len(own) < CONVERSATION_TUNING.own_subject_words or not anchored
     if is_short_unanchored(question):
         return True
-    if len(own) >= CONVERSATION_TUNING.own_subject_words:
+    if anchored:
         return False
-    # Longer than a few words, a question about someone ("how old is Medinsky and where did he
-    # study?") is about that person, not about the talks before.
-    return not (anchored or names_a_person(question))
+    # Long enough to say its own subject, a question that names no talks but the people at them
+    # ("what did Lavrov say about peacekeepers?", "чи погодилася Москва на пропозицію
+    # Зеленського?") still asks about the talks just talked about.
+    if len(own) >= CONVERSATION_TUNING.own_subject_words:
+        return names_a_side(question) or names_a_person(question)
+    return True
 
 
 def too_short_to_stand_alone(question: str) -> bool:
