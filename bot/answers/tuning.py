@@ -186,8 +186,8 @@ class ConversationTuning:
     # A follow-up opening with "and"/"а", with no word that asks and at most this many words that
     # carry a subject ("and the bodies?"), asks for the same kind of fact as the question before.
     bare_follow_up_words: int = 3
-    # A follow-up this long or longer (in words that carry a subject) is taken to say its own
-    # subject, whatever words it opens with.
+    # A question this long or longer (in words that carry a subject) is taken to say its own
+    # subject when it names which talks, or names neither a side nor a person.
     own_subject_words: int = 4
     # A question naming nothing needs at least this many such words to be looked up alone.
     standalone_words: int = 2
