@@ -104,7 +104,8 @@ def test_follow_up_carries_the_subject_and_prefers_the_cited_articles() -> None:
     second = _turn(memory, key, "and the bodies?", ["bodies"], "a2")
     # The follow-up's own words lead; the subject's words go along, its question words do not.
     assert second.query == "and the bodies? agreed prisoners Istanbul"
-    assert second.prefer == ("istanbul", "swap")
+    # Only the article the answer led with: the others were cited for a sentence or two.
+    assert second.prefer == ("istanbul",)
     assert second.about == "What was agreed on prisoners in Istanbul?"
     # The third turn points at what the second was about, within the same subject.
     third = understand("when was that?", memory, key)
@@ -290,3 +291,11 @@ def test_sentences_are_picked_for_the_follow_ups_own_words(fake_embedder: FakeEm
 )
 def test_inflected_question_words_carry_no_subject(question: str, own: list[str]) -> None:
     assert content_words(question) == own
+
+
+@pytest.mark.parametrize("question", ["and the bodies?", "а тіла?", "а что с телами погибших?"])
+def test_a_follow_up_favours_the_article_the_answer_before_led_with(question: str) -> None:
+    memory = ConversationMemory(clock=Clock())
+    key = conversation_key(7, "private", 7)
+    _turn(memory, key, "What was agreed in Istanbul on 16 May?", ["may16", "jul23"], "b1")
+    assert understand(question, memory, key).prefer == ("may16",)

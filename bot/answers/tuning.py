@@ -194,6 +194,9 @@ class ConversationTuning:
     # A follow-up's own words lead the query; the subject before is cut to this many characters
     # so that they keep weighing most.
     subject_chars: int = 300
+    # A follow-up favours the first this many articles the answer before cited: the first is the
+    # one its answer led with; the others were often cited for a sentence from another meeting.
+    preferred_articles: int = 1
     # Answers remembered by log id, so a reply to an older answer still finds it; oldest go first.
     remembered_answers: int = 20_000
     # A question asked alone that names no talks is asked which talks when retrieval finds two

@@ -103,7 +103,7 @@ def understand(
         question,
         " ".join(steps),
         subject,
-        prefer=before.articles,
+        prefer=before.articles[: CONVERSATION_TUNING.preferred_articles],
         about=subject,
         frame=follow_up_frame(question, before),
     )
