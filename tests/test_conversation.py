@@ -299,3 +299,28 @@ def test_a_follow_up_favours_the_article_the_answer_before_led_with(question: st
     key = conversation_key(7, "private", 7)
     _turn(memory, key, "What was agreed in Istanbul on 16 May?", ["may16", "jul23"], "b1")
     assert understand(question, memory, key).prefer == ("may16",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Trump write the next day?",
+        "що сказав Зеленський наступного дня?",
+        "что написал Трамп на следующий день?",
+    ],
+)
+def test_a_time_told_from_the_one_before_points_back(question: str) -> None:
+    assert is_follow_up(question)
+    assert too_short_to_stand_alone(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When is the next round of talks?",
+        "коли наступний раунд переговорів?",
+        "где пройдёт следующая встреча?",
+    ],
+)
+def test_the_next_meeting_from_now_points_at_nothing_said(question: str) -> None:
+    assert not too_short_to_stand_alone(question)

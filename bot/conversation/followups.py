@@ -62,6 +62,16 @@ _ASKING = _word_set(
     ли"""
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+# A time told from one said before ("the next day", "накануне") points back as "then" does, and
+# carries no subject of its own.
+_RELATIVE_TIME = re.compile(
+    r"(?<!\w)(?:(?:the )?(?:next|following) day|the day (?:after|before)|"
+    r"a day (?:earlier|later|before|after)|afterwards|after that|"
+    r"наступного дня|на наступний день|напередодні|днем (?:раніше|пізніше)|після цього|"
+    r"того ж дня|на следующий день|накануне|дн[её]м (?:раньше|позже)|после этого|"
+    r"в тот же день)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _words(question: str) -> list[str]:
@@ -75,7 +85,8 @@ def has_words(question: str) -> bool:
 
 def content_words(question: str) -> list[str]:
     """Return the words that can carry a subject: not question words, pronouns or particles."""
-    return [word for word in _words(question) if word.casefold() not in _EMPTY]
+    told = _RELATIVE_TIME.sub(" ", question)
+    return [word for word in _words(told) if word.casefold() not in _EMPTY]
 
 
 def names_something(question: str) -> bool:
@@ -100,11 +111,13 @@ def opens_like_follow_up(question: str) -> bool:
 
 
 def refers_back(question: str) -> bool:
-    """Return whether the question points back with "it", "that", "there", "це", "это"…
+    """Return whether the question points back with "it", "that", "there", "the next day"…
 
     A pronoun after "and" that follows a subject points inside the question ("how old is Lavrov
     and where was he born?"), not back.
     """
+    if _RELATIVE_TIME.search(question):
+        return True
     seen_subject = False
     for word in _words(question):
         folded = word.casefold()
