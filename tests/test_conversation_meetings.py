@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from bot.answers.answer_types import Answer
 from bot.conversation import ConversationMemory, answer_understood, remember, understand
+from bot.conversation.anchors import names_which_talks
 from bot.conversation.meetings import spans_meetings
 from bot.conversation.memory import Turn
 
@@ -121,3 +124,30 @@ def test_a_question_asked_which_talks_is_not_remembered() -> None:
     answer = answer_understood(_Finding(TWO_EXCHANGES), understood, "en", track=None)  # type: ignore[arg-type]
     remember(memory, ("chat", 1), understood, answer)
     assert memory.recent(("chat", 1)) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who did Putin meet when he announced the Easter truce?",
+        "з ким зустрічався Путін, коли оголосив великодне перемир'я?",
+        "С кем Путин встречался, когда объявил пасхальное перемирие?",
+    ],
+)
+def test_alone_a_longer_question_about_someone_is_answered_from_what_matches(
+    question: str,
+) -> None:
+    assert _answered_and_not_asked(question, TWO_EXCHANGES)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the July talks agree?",
+        "про що домовилися на липневих переговорах?",
+        "о чём договорились на июльских переговорах?",
+    ],
+)
+def test_a_month_or_its_adjective_says_which_talks(question: str) -> None:
+    assert names_which_talks(question)
+    assert _answered_and_not_asked(question, TWO_EXCHANGES)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.anchors import asks_which_talks, is_side, names_which_talks
+from bot.conversation.anchors import asks_which_talks, is_side, names_a_person, names_which_talks
+from bot.conversation.followups import is_follow_up
 from bot.profile import DEFAULT_PROFILE, activate, load_profile
 from index.parties import default_gazetteer
 
@@ -42,9 +43,39 @@ def test_in_another_library_the_sides_alone_are_asked_which_talks() -> None:
     assert names_which_talks("who mediated in Doha?")
 
 
-def test_a_leader_s_name_anchors_like_any_other_name() -> None:
-    assert names_which_talks("who came with Putin?")
-    assert names_which_talks("а кто сопровождал Трампа?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who came with Putin?",
+        "what did Zelensky say?",
+        "що заявив Зеленський?",
+        "а яку посаду тоді обіймав Умеров?",
+        "а кто сопровождал Трампа?",
+        "что ответил Путин?",
+    ],
+)
+def test_a_person_s_name_does_not_say_which_talks(question: str) -> None:
+    assert not names_which_talks(question)
+    assert names_a_person(question)
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Putin say in Alaska?",
+        "what did the Alaska summit produce?",
+        "How many points did the revised Geneva peace framework have?",
+        "what was agreed on the Black Sea?",
+        "що заявив Зеленський у Стамбулі?",
+        "скільки пунктів лишилося після Женеви?",
+        "что сказал Трамп на Аляске?",
+        "кто возглавлял делегацию в Джидде?",
+    ],
+)
+def test_a_name_where_a_place_or_an_event_stands_says_which_talks(question: str) -> None:
+    assert names_which_talks(question)
+    assert not asks_which_talks(question)
 
 
 def test_the_profile_names_capitals_that_were_places_of_its_talks() -> None:

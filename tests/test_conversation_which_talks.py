@@ -30,7 +30,6 @@ ANCHORED = [
     "що вирішили у травні?",
     "кто возглавлял делегацию в Джидде?",
     "сколько длился последний тур?",
-    "кто такой Мединский?",
 ]
 
 
@@ -123,3 +122,72 @@ def test_the_last_day_or_stage_is_no_status_question(question: str) -> None:
 )
 def test_the_latest_news_is_still_a_status_question(question: str) -> None:
     assert is_status_question(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("what did Zelensky propose?", "en"),
+        ("як відреагував Зеленський?", "uk"),
+        ("что ответил Путин?", "ru"),
+    ],
+)
+def test_alone_what_a_person_said_is_asked_which_talks(question: str, language: str) -> None:
+    understood = understand(question, None, None)
+    assert understood.which_talks and not understood.incomplete
+    answer = answer_understood(_Refusing(), understood, language, track=None)  # type: ignore[arg-type]
+    assert answer.mode == "which_talks"
+
+
+@pytest.mark.parametrize("question", ["who is Medinsky?", "Who is Witkoff?"])
+def test_alone_who_a_person_is_is_not_asked_which_talks(question: str) -> None:
+    assert not understand(question, None, None).which_talks
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "and did Russia hand over its own ceasefire document?",
+        "а чи передала Росія свій документ про перемир'я?",
+        "а передала ли Россия свой документ о перемирии?",
+    ],
+)
+def test_alone_a_long_question_opening_on_something_unsaid_asks_for_the_whole(
+    question: str,
+) -> None:
+    understood = understand(question, None, None)
+    assert understood.incomplete and not understood.which_talks
+
+
+def test_with_context_what_a_person_said_is_read_about_the_subject() -> None:
+    memory, key = _memory_after("Who opened the third round in Istanbul in July 2025?")
+    understood = understand("what did Medinsky propose?", memory, key)
+    assert "Istanbul" in understood.query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Lavrov say about peacekeepers?",
+        "how many wounded soldiers would Moscow hand over?",
+        "чи погодилася Москва на пропозицію Зеленського?",
+        "что написал Трамп на следующий день?",
+    ],
+)
+def test_a_long_question_naming_only_people_or_sides_leans_on_the_conversation(
+    question: str,
+) -> None:
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Lavrov say about peacekeepers in Alaska?",
+        "how many wounded soldiers did the ceasefire agreement cover overall?",
+        "чи погодилася Москва на пропозицію Зеленського у Стамбулі?",
+        "сколько всего пленных освободили за весь прошлый год?",
+    ],
+)
+def test_a_long_question_naming_its_talks_or_no_one_stands_alone(question: str) -> None:
+    assert not is_follow_up(question)

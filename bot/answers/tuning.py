@@ -189,14 +189,17 @@ class ConversationTuning:
     # A follow-up opening with "and"/"а", with no word that asks and at most this many words that
     # carry a subject ("and the bodies?"), asks for the same kind of fact as the question before.
     bare_follow_up_words: int = 3
-    # A follow-up this long or longer (in words that carry a subject) is taken to say its own
-    # subject, whatever words it opens with.
+    # A question this long or longer (in words that carry a subject) is taken to say its own
+    # subject when it names which talks, or names neither a side nor a person.
     own_subject_words: int = 4
     # A question naming nothing needs at least this many such words to be looked up alone.
     standalone_words: int = 2
     # A follow-up's own words lead the query; the subject before is cut to this many characters
     # so that they keep weighing most.
     subject_chars: int = 300
+    # A follow-up favours the first this many articles the answer before cited: the first is the
+    # one its answer led with; the others were often cited for a sentence from another meeting.
+    preferred_articles: int = 1
     # Answers remembered by log id, so a reply to an older answer still finds it; oldest go first.
     remembered_answers: int = 20_000
     # A question asked alone that names no talks is asked which talks when retrieval finds two

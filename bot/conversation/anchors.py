@@ -18,14 +18,38 @@ from index.parties import default_gazetteer
 # The sides are the parties the gazetteer (index/parties.py) knows, with their capitals and
 # adjectives: they sit at most of the talks, so naming them does not say which. The deployment
 # profile names the capitals that were places of its talks ("talk_places": Riyadh), which then
-# say which talks. A leader's name anchors like any other name: on the development dialogues that
-# cost nothing with the conversation, and alone such questions were answered from the right report.
+# say which talks. A person's name does not say which talks either ("what did Zelensky say?":
+# leaders spoke after most meetings); a name says which when it stands where a place or an event
+# does: after "in"/"at"/"у"/"в"/"на" ("in Istanbul", "на Алясці") or before a word for talks or
+# a document ("the Alaska summit", "the Geneva peace framework").
 
 # Words that say which meeting of a series: round, stage, session, first/last…
 _SERIES = re.compile(
     r"(?<!\w)(round|rounds|session|stage|first|last|final|initial|"
     r"раунд\w*|тур[іуаеи]?|етап\w*|сесі\w*|перш\w*|останн\w*|"
     r"этап\w*|сесси\w*|перв\w*|последн\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# Words before a name that make it a place (or, "after Geneva", the talks held there).
+_PLACE_WORD = re.compile(
+    r"in|at|on|near|outside|after|у|в|во|на|під|біля|поблизу|після|под|около|близ|после",
+    re.IGNORECASE,
+)
+# Words a name is skipped over to reach the place word ("in the Black Sea").
+_ARTICLES = frozenset(["the", "a", "an"])
+# Words after a name (within `_EVENT_REACH` words) that make it an event's or a document's name.
+_EVENT = re.compile(
+    r"(talks|meeting|meetings|summit|round|session|format|framework|plan|memorandum|agreement|"
+    r"agreements|accord|accords|deal|declaration|process|truce|ceasefire|negotiations|"
+    r"conference|communiqu[eé])",
+    re.IGNORECASE,
+)
+_EVENT_REACH = 2
+# A month's adjective ("на липневих переговорах", "июльские") says when, as the month does.
+_MONTH_ADJECTIVE = re.compile(
+    r"(?<!\w)(січнев|лютнев|березнев|квітнев|травнев|червнев|липнев|серпнев|вереснев|жовтнев|"
+    r"листопадов|груднев|январск|февральск|мартовск|апрельск|майск|июньск|июльск|августовск|"
+    r"сентябрьск|октябрьск|ноябрьск|декабрьск)\w*",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
@@ -80,18 +104,54 @@ def is_side(word: str) -> bool:
 def names_which_talks(question: str) -> bool:
     """Return whether the question says which talks it means.
 
-    A number or date, a month, an ordinal or "round"/"раунд"/"тур", or a capitalised name other
-    than the sides' (a place, a person, an event) anchors it; the sides alone do not.
+    A number or date, a month (or its adjective: "липневих"), an ordinal or "round"/"раунд"/"тур",
+    or a capitalised name other than the sides' where a place or an event stands ("in Istanbul",
+    "the Alaska summit") anchors it; the sides and the people who speak for them ("what did
+    Zelensky say?") do not.
     """
     if _DIGIT.search(question) or named_period(question, None) is not None or ordinals_in(question):
         return True
-    if _SERIES.search(question):
+    if _SERIES.search(question) or _MONTH_ADJECTIVE.search(question):
         return True
-    for position, (word, side) in enumerate(_side_words(question)):
+    found = _side_words(question)
+    for position, (word, side) in enumerate(found):
         # The first word is capitalised as the sentence's start, not as a name.
-        if position > 0 and word[:1].isupper() and not side:
+        if position > 0 and word[:1].isupper() and not side and _place_or_event(found, position):
             return True
     return False
+
+
+def _is_name(found: list[tuple[str, bool]], position: int) -> bool:
+    return position > 0 and found[position][0][:1].isupper()
+
+
+def _place_or_event(found: list[tuple[str, bool]], position: int) -> bool:
+    """Return whether the name at `position` stands where a place or an event's name does."""
+    folded = found[position][0].casefold()
+    if any(folded.startswith(place) for place in active_profile().talk_places):
+        return True
+    start = position
+    while _is_name(found, start - 1):
+        start -= 1
+    before = start - 1
+    while before >= 0 and found[before][0].casefold() in _ARTICLES:
+        before -= 1
+    if before >= 0 and _PLACE_WORD.fullmatch(found[before][0]):
+        return True
+    end = position
+    while end + 1 < len(found) and _is_name(found, end + 1):
+        end += 1
+    after = found[end + 1 : end + 1 + _EVENT_REACH]
+    return any(_EVENT.fullmatch(word) for word, _ in after)
+
+
+def names_a_person(question: str) -> bool:
+    """Return whether the question names someone (a name that is no side, place or event)."""
+    found = _side_words(question)
+    return any(
+        _is_name(found, position) and not side and not _place_or_event(found, position)
+        for position, (_, side) in enumerate(found)
+    )
 
 
 def names_a_side(question: str) -> bool:

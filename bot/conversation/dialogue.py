@@ -10,9 +10,10 @@ from bot import i18n
 from bot.answers.answer_types import Answer
 from bot.answers.questions import answer_type, is_status_question, question_language
 from bot.answers.tuning import CONVERSATION_TUNING
-from bot.conversation.anchors import asks_which_talks, names_which_talks
+from bot.conversation.anchors import asks_which_talks, names_a_person, names_which_talks
 from bot.conversation.followups import (
     asks_nothing_itself,
+    asks_what_someone_did,
     content_words,
     is_follow_up,
     opens_like_follow_up,
@@ -84,7 +85,9 @@ def understand(
             question,
             question,
             incomplete=incomplete,
-            which_talks=not incomplete and before is None and asks_which_talks(question),
+            which_talks=not incomplete
+            and before is None
+            and (asks_which_talks(question) or asks_what_someone_did(question)),
             frame=answer_type(question),
             alone=before is None,
         )
@@ -100,7 +103,7 @@ def understand(
         question,
         " ".join(steps),
         subject,
-        prefer=before.articles,
+        prefer=before.articles[: CONVERSATION_TUNING.preferred_articles],
         about=subject,
         frame=follow_up_frame(question, before),
     )
@@ -208,5 +211,9 @@ def fits_several_meetings(understood: Understanding, answer: Answer) -> bool:
         return False
     question = understood.question
     if is_status_question(question) or names_which_talks(question):
+        return False
+    # A longer question about someone ("С кем Путин встречался, когда объявил пасхальное
+    # перемирие?") tends to say enough of its event in lower-case words to be answered.
+    if names_a_person(question):
         return False
     return spans_meetings(answer.retrieved)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 
+from bot.answers.questions import is_status_question
 from bot.answers.tuning import CONVERSATION_TUNING
-from bot.conversation.anchors import is_short_unanchored, names_which_talks
+from bot.conversation.anchors import (
+    is_short_unanchored,
+    names_a_person,
+    names_a_side,
+    names_which_talks,
+)
 
 # Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
 _LEADS = re.compile(
@@ -22,33 +28,50 @@ def _word_set(words: str) -> frozenset[str]:
 # Words that point back at something said before: it, that, they, there, then; це, там, тоді…
 _REFERRING = _word_set(
     """it its that those they them their there then he she him his her
-    це цього цьому цей ця ці цих той тієї того ті тих там тоді він вона вони його її їх їхній
+    це цього цьому цей ця ці цих той тієї того ті тих там тоді він вона воно вони його її їх їхній
     їхня їхні ним нею ними туди звідти такий така таке
-    это этого этом этому этот эта эти этих тот той того те тех там тогда он она они его её ее
+    это этого этом этому этот эта эти этих тот той того те тех там тогда он она оно они его её ее
     их ним ней ними туда оттуда такой такая такое"""
 )
-# Words that carry no subject of their own: question words, auxiliaries, articles, prepositions.
+# Words that carry no subject of their own: question words (with their inflected forms: "яку",
+# "какую", "о чём"), auxiliaries, articles, prepositions.
 _EMPTY = _REFERRING | _word_set(
     """this these a an the and or but also then so what which who whom whose when where why how
     is are was were be been being do does did done has have had will would can could should
     might must shall of to in on at for from with about by as into over after before
     any some much many exactly really actually else still yet again happen happened
-    а і й та чи що хто кого кому коли де чому навіщо як який яка яке які якого скільки
-    чий чия чиє був була було були буде є там тому ж же ще вже саме взагалі і в у на з із
+    а і й та чи що хто кого кому ким чого чим коли де чому навіщо як який яка яке які якого яку
+    якої якій якому яким якою якими яких котрий котра котре котрі скільки чий чия чиє був була було
+    були буде б би є там тому ж же ще вже саме взагалі і в у на з із
     до по за про від для при над під щодо ну так сталося відбулося
-    и или что кто кого кому когда где почему зачем как какой какая какое какие какого
-    сколько чей чья чьё был была было были будет есть же ещё уже именно вообще в во на с со
+    и или что кто кого кому кем чего чем чём когда где почему зачем как какой какая какое какие
+    какого какую каком каким какими каких какому какою который которая которое которые которой
+    которую ли бы б сколько
+    чей чья чьё был была было были будет есть же ещё уже именно вообще в во на с со
     к по за про от для при над под о об насчёт насчет ну так произошло случилось"""
 )
 _JOINING = frozenset(["and", "і", "й", "та", "и"])
 # Words that ask: a follow-up without any ("and the bodies?") asks what the question before did.
 _ASKING = _word_set(
     """what which who whom whose when where why how did does do
-    що хто кого кому ким коли де чому навіщо як який яка яке які якого скільки чий чия чиє чи
-    что кто кого кому кем когда где почему зачем как какой какая какое какие какого сколько
-    чей чья чьё ли"""
+    що хто кого кому ким чого чим коли де чому навіщо як який яка яке які якого яку якої якій якому
+    яким якою якими яких котрий котра котре котрі скільки чий чия чиє чи
+    что кто кого кому кем чего чем чём когда где почему зачем как какой какая какое какие какого
+    какую каком каким какими каких какому какою который которая которое которые которой которую
+    сколько чей чья чьё
+    ли"""
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+# A time told from one said before ("the next day", "накануне") points back as "then" does, and
+# carries no subject of its own.
+_RELATIVE_TIME = re.compile(
+    r"(?<!\w)(?:(?:the )?(?:next|following) day|the day (?:after|before)|"
+    r"a day (?:earlier|later|before|after)|afterwards|after that|"
+    r"наступного дня|на наступний день|напередодні|днем (?:раніше|пізніше)|після цього|"
+    r"того ж дня|на следующий день|накануне|дн[её]м (?:раньше|позже)|после этого|"
+    r"в тот же день)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _words(question: str) -> list[str]:
@@ -62,7 +85,8 @@ def has_words(question: str) -> bool:
 
 def content_words(question: str) -> list[str]:
     """Return the words that can carry a subject: not question words, pronouns or particles."""
-    return [word for word in _words(question) if word.casefold() not in _EMPTY]
+    told = _RELATIVE_TIME.sub(" ", question)
+    return [word for word in _words(told) if word.casefold() not in _EMPTY]
 
 
 def names_something(question: str) -> bool:
@@ -87,11 +111,13 @@ def opens_like_follow_up(question: str) -> bool:
 
 
 def refers_back(question: str) -> bool:
-    """Return whether the question points back with "it", "that", "there", "це", "это"…
+    """Return whether the question points back with "it", "that", "there", "the next day"…
 
     A pronoun after "and" that follows a subject points inside the question ("how old is Lavrov
     and where was he born?"), not back.
     """
+    if _RELATIVE_TIME.search(question):
+        return True
     seen_subject = False
     for word in _words(question):
         folded = word.casefold()
@@ -109,8 +135,9 @@ def is_follow_up(question: str) -> bool:
     Opening with "and"/"а"/"и" or pointing back ("when was that?", "who proposed it?") makes it
     one unless it is long enough to say its own subject and says which talks it means ("а
     скільки тіл готова передати Росія?" names only a side); so does naming nothing in a few
-    words ("where was the meeting held?": which meeting is the one just talked about), or only
-    the sides ("who led the Russian side?").
+    words ("where was the meeting held?": which meeting is the one just talked about), or, in
+    any number of words, only the sides or the people at the talks ("who led the Russian
+    side?", "what did Lavrov say about peacekeepers?").
     """
     own = content_words(question)
     anchored = names_which_talks(question)
@@ -118,20 +145,41 @@ def is_follow_up(question: str) -> bool:
         return len(own) < CONVERSATION_TUNING.own_subject_words or not anchored
     if is_short_unanchored(question):
         return True
-    if len(own) >= CONVERSATION_TUNING.own_subject_words:
+    if anchored:
         return False
-    return not anchored
+    # Long enough to say its own subject, a question that names no talks but the people at them
+    # ("what did Lavrov say about peacekeepers?", "чи погодилася Москва на пропозицію
+    # Зеленського?") still asks about the talks just talked about.
+    if len(own) >= CONVERSATION_TUNING.own_subject_words:
+        return names_a_side(question) or names_a_person(question)
+    return True
 
 
 def too_short_to_stand_alone(question: str) -> bool:
     """Return whether a question, asked with nothing before it, lacks a subject to look up.
 
     "And what did Zelensky say?" or "who proposed it?" lean on something unsaid even when they
-    name someone; "what was agreed?" names nothing to look up.
+    name someone; "what was agreed?" names nothing to look up; "and did Russia hand over its
+    document?" opens on something unsaid and names no talks.
     """
     own = content_words(question)
+    # "а передала ли Россия свой документ?" opens as if something came before and names no
+    # talks: long as it is, it cannot say which talks alone.
+    if opens_like_follow_up(question) and not names_which_talks(question):
+        return True
     if opens_like_follow_up(question) or refers_back(question):
         return len(own) < CONVERSATION_TUNING.own_subject_words
     if names_something(question):
         return False
     return len(own) < CONVERSATION_TUNING.standalone_words
+
+
+def asks_what_someone_did(question: str) -> bool:
+    """Return whether a short question asks what a person said or did, naming no talks.
+
+    "що заявив Зеленський?" or "what did Putin answer?" fits every meeting those people spoke
+    at; "who is Medinsky?" asks nothing of a meeting (no word of its own but the name).
+    """
+    if is_status_question(question) or not is_short_unanchored(question):
+        return False
+    return names_a_person(question) and len(content_words(question)) > 1
