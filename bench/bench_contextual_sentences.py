@@ -5,8 +5,9 @@
 Chunks the sample library (data/articles) as ingest does, runs the encoder once per chunk and
 pools each sentence's token states (index/contextual_sentences.py), then prints the cosine of
 each to the same sentence encoded alone: as shipped, with a share of the chunk's mean state
-subtracted, and with the `passage:` prefix and <s>/</s> states added to each pool. Raw vectors
-(language directions kept).
+subtracted, and with the `passage:` prefix and <s>/</s> states added to each pool. Then the
+reverse: each chunk's vector summed from its title's and sentences' own passes, against the
+chunk's. Raw vectors (language directions kept).
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.chunking import ChunkingSettings, chunk_article, embedding_text  # noqa: E402
+from index.chunking import (  # noqa: E402
+    ChunkingSettings,
+    chunk_article,
+    embedding_text,
+    split_sentences,
+)
 from index.contextual_sentences import sentence_spans  # noqa: E402
 from index.documents import Article  # noqa: E402
 from index.embedders.base import set_threads, unit_rows  # noqa: E402
@@ -78,6 +84,20 @@ def main() -> None:
               f" mean {cosines.mean():.3f}")  # fmt: skip
     cosines = np.sum(unit_rows(np.array(with_markers)) * alone, axis=1)
     print(f"  prefix and <s>/</s> added: min {cosines.min():.3f} mean {cosines.mean():.3f}")
+    summed = [sum(_token_states(model, piece).sum(axis=0) for piece in [chunk.title,
+              *split_sentences(chunk.text)]) for chunk in chunks]  # fmt: skip
+    whole = model.encode([embedding_text(chunk) for chunk in chunks])
+    cosines = np.sum(unit_rows(np.array(summed)) * whole, axis=1)
+    print(f"chunk vectors from the pieces' own passes, cosine to the chunk's: "
+          f"min {cosines.min():.3f} mean {cosines.mean():.3f}")  # fmt: skip
+
+
+def _token_states(model: object, text: str) -> np.ndarray:
+    """Return every position's state of one passage encoded alone, markers included."""
+    prefixed = model.passage_prefix + text  # type: ignore[attr-defined]
+    encoding = model._tokenizer.encode(prefixed, add_special_tokens=False)  # type: ignore[attr-defined]
+    specials = model._specials  # type: ignore[attr-defined]
+    return model._hidden([specials[:1] + encoding.ids + specials[1:]])[0][0]  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":
