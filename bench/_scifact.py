@@ -15,7 +15,7 @@ import numpy as np
 
 from index.chunking import ChunkingSettings, embedding_text
 from index.documents import Article, SearchHit
-from index.embedders.base import Embedder, TextKind, vector_space
+from index.embedders.base import Embedder, TextKind, sentence_recipe, vector_space
 from index.keyword import KeywordIndex
 from index.search import Searcher
 
@@ -129,6 +129,7 @@ class CachingEmbedder:
         self.inner = inner
         self.name = inner.name
         self.vector_space = vector_space(inner)
+        self.sentence_recipe = sentence_recipe(inner)
         self.dimension = inner.dimension
         self.max_tokens = inner.max_tokens
         self.folder = folder
@@ -141,6 +142,12 @@ class CachingEmbedder:
     @staticmethod
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def encode_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """The inner engine's chunk pass, not cached (only engines that pool sentences call it)."""
+        return self.inner.encode_with_spans(texts, spans)  # type: ignore[attr-defined]
 
     def encode(
         self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32

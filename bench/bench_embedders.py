@@ -50,7 +50,13 @@ def _peak_rss_mb() -> float:
 def ingest_worker(engine: str, index_dir: Path, threads: int) -> dict[str, Any]:
     """Ingest the library with `engine`, then encode the same texts bare; return the timings."""
     from index.chunking import embedding_text
-    from index.embedders.base import encode_in_batches, set_threads
+    from index.contextual_sentences import embed_chunks_with_sentences
+    from index.embedders.base import (
+        SENTENCES_CONTEXTUAL,
+        encode_in_batches,
+        sentence_recipe,
+        set_threads,
+    )
     from index.embedders.registry import load_embedder
     from index.ingest import ingest_articles
     from index.loaders import load_articles
@@ -68,8 +74,11 @@ def ingest_worker(engine: str, index_dir: Path, threads: int) -> dict[str, Any]:
         dict.fromkeys(text for chunk in snapshot.chunks for _, text in sentence_texts(chunk.text))
     )
     started = time.perf_counter()
-    encode_in_batches(embedder, chunk_texts, desc="", unit="chunk")
-    encode_in_batches(embedder, sentences, desc="", unit="sentence")
+    if sentence_recipe(embedder) == SENTENCES_CONTEXTUAL:  # one pass gives both
+        embed_chunks_with_sentences(embedder, snapshot.chunks)
+    else:
+        encode_in_batches(embedder, chunk_texts, desc="", unit="chunk")
+        encode_in_batches(embedder, sentences, desc="", unit="sentence")
     bare = time.perf_counter() - started
     return {
         "chunks": report.chunks_embedded,
@@ -87,6 +96,7 @@ class _Remembering:
         self.inner = inner
         self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
         self.vector_space = getattr(inner, "vector_space", inner.name)
+        self.sentence_recipe = getattr(inner, "sentence_recipe", "alone")
         self._last: tuple[tuple[str, ...], str, Any] | None = None
 
     def count_tokens(self, text: str) -> int:

@@ -11,8 +11,15 @@ import numpy as np
 
 from index.chunking import ChunkingSettings, chunk_article, embedding_text
 from index.concepts import ConceptIndex
+from index.contextual_sentences import embed_chunks_with_sentences
 from index.documents import Article, Chunk, LoadProblem, identifies_article
-from index.embedders.base import Embedder, encode_in_batches, vector_space
+from index.embedders.base import (
+    SENTENCES_CONTEXTUAL,
+    Embedder,
+    encode_in_batches,
+    sentence_recipe,
+    vector_space,
+)
 from index.ingest_report import EncodeTimer, IngestReport
 from index.keyword import KeywordIndex
 from index.parties import default_gazetteer
@@ -119,7 +126,13 @@ def ingest_articles(
             )
         )
     timer = EncodeTimer(embedder)
-    new_vectors = _embed(timer, new_chunks, progress=progress)
+    recipe = sentence_recipe(embedder)
+    new_sentences: tuple[np.ndarray, np.ndarray] | None = None
+    if chunking.sentence_vectors and recipe == SENTENCES_CONTEXTUAL:
+        new_vectors, *pair = embed_chunks_with_sentences(timer, new_chunks, progress=progress)
+        new_sentences = (pair[0], pair[1])
+    else:
+        new_vectors = _embed(timer, new_chunks, progress=progress)
     report.chunks_embedded = len(new_chunks)
 
     kept_chunks: list[Chunk] = []
@@ -135,7 +148,14 @@ def ingest_articles(
     sentence_vectors = None
     if chunking.sentence_vectors:
         sentence_vectors = _sentence_vectors(
-            timer, snapshot, kept_rows, kept_chunks, new_chunks, report, progress, flat_limit
+            timer,
+            snapshot,
+            kept_rows,
+            kept_chunks,
+            (new_chunks, new_sentences),
+            report,
+            progress,
+            flat_limit,
         )
     report.upgraded = stale and not report.changed
 
@@ -169,6 +189,8 @@ def ingest_articles(
         "tracks": [track.to_json() for track in found_tracks],
         "track_overrides": overrides_json(tracks),
     }
+    if sentence_vectors is not None:
+        manifest["sentence_recipe"] = recipe
     texts = [embedding_text(chunk) for chunk in all_chunks]
     folder = write_generation(
         index_dir,
@@ -216,24 +238,36 @@ def _sentence_vectors(
     snapshot: IndexSnapshot | None,
     kept_rows: list[int],
     kept_chunks: list[Chunk],
-    new_chunks: list[Chunk],
+    new: tuple[list[Chunk], tuple[np.ndarray, np.ndarray] | None],
     report: IngestReport,
     progress: bool,
     flat_limit: int,
 ) -> SentenceVectors:
-    """Return the sentence vectors of the kept chunks (reused where stored) then the new ones."""
+    """Return the sentence vectors of the kept chunks (reused where stored) then the new ones.
+
+    `new` holds the new chunks and their sentence vectors when the chunk pass already made them.
+    """
+    new_chunks, made = new
     if snapshot is not None and snapshot.sentence_vectors is not None:
         kept_vectors, kept_indptr = snapshot.sentence_vectors.of_rows(kept_rows)
     else:
-        kept_vectors, kept_indptr = embed_sentences(
-            embedder, kept_chunks, progress=progress and bool(kept_chunks)
-        )
+        kept_vectors, kept_indptr = _embed_sentences(embedder, kept_chunks, progress=progress)
         report.sentences_embedded += int(kept_indptr[-1])
-    new_vectors, new_indptr = embed_sentences(embedder, new_chunks, progress=progress)
+    new_vectors, new_indptr = made or _embed_sentences(embedder, new_chunks, progress=progress)
     report.sentences_embedded += int(new_indptr[-1])
     indptr = np.concatenate([kept_indptr, new_indptr[1:] + kept_indptr[-1]])
     vectors = np.vstack([kept_vectors, new_vectors])
     return SentenceVectors.build(vectors, indptr, flat_limit=flat_limit)
+
+
+def _embed_sentences(
+    embedder: Embedder, chunks: list[Chunk], *, progress: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embed the chunks' sentences by the embedder's recipe (a chunk pass, or each alone)."""
+    if sentence_recipe(embedder) == SENTENCES_CONTEXTUAL:
+        _, vectors, indptr = embed_chunks_with_sentences(embedder, chunks, progress=progress)
+        return vectors, indptr
+    return embed_sentences(embedder, chunks, progress=progress and bool(chunks))
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], *, progress: bool) -> np.ndarray:

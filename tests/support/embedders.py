@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from index.embedders.base import Embedder, LoadOptions, TextKind
+from index.embedders.base import SENTENCES_CONTEXTUAL, Embedder, LoadOptions, TextKind
 from index.embedders.registry import register
 
 FAKE = "fake"
@@ -71,3 +71,29 @@ def register_fake() -> None:
 
     register(FAKE, _load_fake)
     CALIBRATED_THRESHOLDS[FAKE] = FAKE_THRESHOLD
+
+
+class SpanFakeEmbedder(CountingEmbedder):
+    """The counting fake, offering the chunk pass's span vectors (each span's text, embedded).
+
+    Its span vectors equal the spans encoded alone, so the two sentence recipes must agree.
+    Texts in `too_long` are treated as past one window: their spans get None.
+    """
+
+    def __init__(self, recipe: str = SENTENCES_CONTEXTUAL) -> None:
+        super().__init__()
+        self.sentence_recipe = recipe
+        self.too_long: set[str] = set()
+        self.span_calls = 0
+
+    def encode_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        self.span_calls += 1
+        pooled = [
+            None
+            if text in self.too_long
+            else FakeEmbedder.encode(self, [text[start:end] for start, end in found])
+            for text, found in zip(texts, spans, strict=True)
+        ]
+        return self.encode(texts), pooled
