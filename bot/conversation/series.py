@@ -31,7 +31,7 @@ _MEETING = re.compile(
     re.IGNORECASE,
 )
 # An exchange is an event of its own ("the first exchange"), with stages and days of its own.
-_EXCHANGE = re.compile(r"exchanges?|swaps?|обмін\w*|обмін|обмен\w*", re.IGNORECASE)
+_EXCHANGE = re.compile(r"exchanges?|swaps?|обмін\w*|обмен\w*", re.IGNORECASE)
 # A part of one event: an ordinal before it picks a part, not the event.
 _PART = re.compile(
     r"stages?|phases?|days?|етап\w*|фаз\w*|день|дня|дні|этап\w*|дн[яеи]", re.IGNORECASE
@@ -40,6 +40,8 @@ _PART = re.compile(
 _TALKS = re.compile(r"talks|negotiations|переговор\w*", re.IGNORECASE)
 # How many words after an ordinal its event may stand ("the first direct peace talks").
 _REACH = 3
+# How many words after a part its event may stand ("the first stage of the prisoner exchange").
+_PART_REACH = 4
 
 
 def _qualified(words: list[str], position: int) -> str | None:
@@ -49,7 +51,7 @@ def _qualified(words: list[str], position: int) -> str | None:
         if _MEETING.fullmatch(word) or _EXCHANGE.fullmatch(word):
             return "meeting"
         if _PART.fullmatch(word):
-            rest = words[position + 2 + offset : position + 2 + offset + _REACH]
+            rest = words[position + 2 + offset : position + 2 + offset + _PART_REACH]
             of_event = [w for w in rest if _MEETING.fullmatch(w) or _EXCHANGE.fullmatch(w)]
             if of_event and not _TALKS.fullmatch(of_event[0]):
                 return "part of unnamed"
@@ -74,7 +76,7 @@ def _qualifications(question: str) -> list[str]:
 
 
 def orders_a_meeting(question: str) -> bool:
-    """Return whether an ordinal or "last"/"next" picks a meeting ("the third round", "перший день")."""
+    """Return whether an ordinal or "next" picks a meeting ("the third round", "перший день")."""
     return "meeting" in _qualifications(question)
 
 
