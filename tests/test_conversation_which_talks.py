@@ -191,3 +191,100 @@ def test_a_long_question_naming_only_people_or_sides_leans_on_the_conversation(
 )
 def test_a_long_question_naming_its_talks_or_no_one_stands_alone(question: str) -> None:
     assert not is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what was Moscow's first response?",
+        "яка була перша реакція Москви?",
+        "какой была первая реакция Москвы?",
+    ],
+)
+def test_an_ordinal_that_qualifies_no_event_says_no_talks(question: str) -> None:
+    assert not names_which_talks(question)
+    assert understand(question, None, None).which_talks
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what was agreed at the first direct talks?",
+        "who spoke at the next round?",
+        "що вирішили на першій зустрічі?",
+        "хто говорив на наступному раунді?",
+        "что решили на последнем раунде?",
+        "что было на второй встрече?",
+    ],
+)
+def test_an_ordinal_or_next_before_a_meeting_says_which_talks(question: str) -> None:
+    assert names_which_talks(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "when did the first stage of the prisoner exchange take place?",
+        "коли відбувся перший етап обміну полоненими?",
+        "когда прошёл первый этап обмена пленными?",
+    ],
+)
+def test_the_stage_of_an_unnamed_exchange_leans_on_context_and_alone_asks_which(
+    question: str,
+) -> None:
+    assert not names_which_talks(question)
+    assert is_follow_up(question)
+    assert understand(question, None, None).which_talks
+
+
+def test_the_day_of_talks_or_an_exchange_named_says_which() -> None:
+    assert names_which_talks("what happened on the second day of the talks?")
+    assert names_which_talks("коли відбувся перший етап обміну полоненими у червні?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "was anything said about prisoners?",
+        "що вирішили щодо полонених?",
+        "о чём договорились по пленным?",
+    ],
+)
+def test_alone_what_was_said_or_agreed_naming_nothing_is_asked_which_talks(
+    question: str,
+) -> None:
+    understood = understand(question, None, None)
+    assert understood.which_talks and not understood.incomplete
+
+
+@pytest.mark.parametrize(
+    "question", ["what is a ceasefire?", "who is Medinsky?", "was anything said in Istanbul?"]
+)
+def test_what_was_said_somewhere_or_no_talk_at_all_is_not_asked(question: str) -> None:
+    assert not understand(question, None, None).which_talks
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "would Moscow agree to the proposal Zelensky made?",
+        "з якої області мала б вийти Україна?",
+        "чи погодилася Москва на пропозицію Зеленського?",
+        "согласилась ли Москва на предложение Зеленского?",
+    ],
+)
+def test_alone_a_proposal_named_only_by_its_side_is_asked_which_talks(question: str) -> None:
+    understood = understand(question, None, None)
+    assert understood.which_talks and not understood.incomplete
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did zelensky call russia's memorandum?",
+        "чи погодилася Москва на пропозицію Зеленського у Стамбулі?",
+        "what did Russia demand in its memorandum of 2 June?",
+    ],
+)
+def test_a_proposal_named_by_its_talks_or_a_document_s_name_is_looked_up(question: str) -> None:
+    assert not understand(question, None, None).which_talks

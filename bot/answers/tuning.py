@@ -192,6 +192,10 @@ class ConversationTuning:
     # A question this long or longer (in words that carry a subject) is taken to say its own
     # subject when it names which talks, or names neither a side nor a person.
     own_subject_words: int = 4
+    # Asked alone, a question naming no talks but the sides or people, asking of a proposal or in
+    # the conditional, with at most this many words of its own beside their names ("чи
+    # погодилася Москва на пропозицію Зеленського?"), is asked which talks, however long it is.
+    words_beside_proposers: int = 3
     # A question naming nothing needs at least this many such words to be looked up alone.
     standalone_words: int = 2
     # A follow-up's own words lead the query; the subject before is cut to this many characters

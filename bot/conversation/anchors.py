@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from bot.answers.questions import is_status_question, named_period, ordinals_in
+from bot.answers.questions import is_status_question, named_period
 from bot.answers.tuning import CONVERSATION_TUNING
+from bot.conversation.series import orders_a_meeting, orders_a_part_of_an_unnamed_event
 from bot.profile import active_profile
 from index.parties import default_gazetteer
 
@@ -23,11 +24,11 @@ from index.parties import default_gazetteer
 # does: after "in"/"at"/"у"/"в"/"на" ("in Istanbul", "на Алясці") or before a word for talks or
 # a document ("the Alaska summit", "the Geneva peace framework").
 
-# Words that say which meeting of a series: round, stage, session, first/last…
+# Words for one meeting of a series: round, session (an ordinal before a word for an event says
+# which one too: bot/conversation/series.py). A stage or a day is a part of some event, which
+# it does not name.
 _SERIES = re.compile(
-    r"(?<!\w)(round|rounds|session|stage|first|last|final|initial|"
-    r"раунд\w*|тур[іуаеи]?|етап\w*|сесі\w*|перш\w*|останн\w*|"
-    r"этап\w*|сесси\w*|перв\w*|последн\w*)(?!\w)",
+    r"(?<!\w)(round|rounds|session|раунд\w*|тур[іуаеи]?|сесі\w*|сесси\w*)(?!\w)",
     re.IGNORECASE,
 )
 # Words before a name that make it a place (or, "after Geneva", the talks held there).
@@ -63,6 +64,16 @@ _ABOUT_TALKS = re.compile(
     r"summit|call|"
     r"переговор\w*|зустріч\w*|делегаці\w*|сторон\w*|команд\w*|саміт\w*|розмов\w*|"
     r"встреч\w*|делегаци\w*|саммит\w*|разговор\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# What a meeting settled: "was anything said about prisoners?" or "що вирішили щодо полонених?"
+# asks what was said or agreed somewhere, and naming no one and nowhere, leaves where unsaid.
+_SAID_OR_AGREED = re.compile(
+    r"(?<!\w)(said|say|says|agreed|agree|decided|decide|discussed|discuss|settled|"
+    r"сказа\w*|говорил\w*|домовил\w*|домовлен\w*|погодил\w*|вирішил\w*|вирішен\w*|"
+    r"обговорю\w*|обговори\w*|обговорен\w*|[ій]шлося|"
+    r"договорил\w*|договорен\w*|согласовал\w*|согласован\w*|решил\w*|решен\w*|"
+    r"обсужда\w*|обсуди\w*|обсужден\w*|шла речь)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -109,9 +120,9 @@ def names_which_talks(question: str) -> bool:
     "the Alaska summit") anchors it; the sides and the people who speak for them ("what did
     Zelensky say?") do not.
     """
-    if _DIGIT.search(question) or named_period(question, None) is not None or ordinals_in(question):
+    if _DIGIT.search(question) or named_period(question, None) is not None:
         return True
-    if _SERIES.search(question) or _MONTH_ADJECTIVE.search(question):
+    if _SERIES.search(question) or orders_a_meeting(question) or _MONTH_ADJECTIVE.search(question):
         return True
     found = _side_words(question)
     for position, (word, side) in enumerate(found):
@@ -172,6 +183,18 @@ def asks_which_talks(question: str) -> bool:
     meeting matches best; "what is a ceasefire?" is about no meeting, and "what's the latest?"
     about all of them.
     """
-    if is_status_question(question) or not is_short_unanchored(question):
+    if is_status_question(question):
         return False
-    return names_a_side(question) or bool(_ABOUT_TALKS.search(question))
+    # "the first stage of the prisoner exchange": several exchanges had a first stage.
+    if orders_a_part_of_an_unnamed_event(question) and not names_which_talks(question):
+        return True
+    if not is_short_unanchored(question):
+        return False
+    if names_a_side(question) or _ABOUT_TALKS.search(question):
+        return True
+    return bool(_SAID_OR_AGREED.search(question)) and not _names_anyone(question)
+
+
+def _names_anyone(question: str) -> bool:
+    """Return whether the question has a name in it (past its first word): a person or a place."""
+    return any(position > 0 and word[:1].isupper() for position, word in enumerate(words(question)))

@@ -18,6 +18,7 @@ from bot.conversation.followups import (
     is_follow_up,
     opens_like_follow_up,
     too_short_to_stand_alone,
+    weighs_an_unnamed_proposal,
 )
 from bot.conversation.meetings import spans_meetings
 from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
@@ -87,7 +88,11 @@ def understand(
             incomplete=incomplete,
             which_talks=not incomplete
             and before is None
-            and (asks_which_talks(question) or asks_what_someone_did(question)),
+            and (
+                asks_which_talks(question)
+                or asks_what_someone_did(question)
+                or weighs_an_unnamed_proposal(question)
+            ),
             frame=answer_type(question),
             alone=before is None,
         )

@@ -8,10 +8,12 @@ from bot.answers.questions import is_status_question
 from bot.answers.tuning import CONVERSATION_TUNING
 from bot.conversation.anchors import (
     is_short_unanchored,
+    is_side,
     names_a_person,
     names_a_side,
     names_which_talks,
 )
+from bot.conversation.series import orders_a_part_of_an_unnamed_event
 
 # Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
 _LEADS = re.compile(
@@ -70,6 +72,14 @@ _RELATIVE_TIME = re.compile(
     r"наступного дня|на наступний день|напередодні|днем (?:раніше|пізніше)|після цього|"
     r"того ж дня|на следующий день|накануне|дн[её]м (?:раньше|позже)|после этого|"
     r"в тот же день)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+# A proposal, a demand, or the conditional a plan is told in ("would", "мала б", "должна бы").
+_PROPOSAL_OR_CONDITIONAL = re.compile(
+    r"(?<!\w)(?:proposals?|offers?|demands?|would|пропозиці\w*|вимог\w*|б|би|"
+    r"предложени\w*|требовани\w*|бы)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -143,7 +153,8 @@ def is_follow_up(question: str) -> bool:
     anchored = names_which_talks(question)
     if opens_like_follow_up(question) or refers_back(question):
         return len(own) < CONVERSATION_TUNING.own_subject_words or not anchored
-    if is_short_unanchored(question):
+    # "коли відбувся перший етап обміну полоненими?": the first stage of the exchange talked of.
+    if is_short_unanchored(question) or orders_a_part_of_an_unnamed_event(question):
         return True
     if anchored:
         return False
@@ -183,3 +194,27 @@ def asks_what_someone_did(question: str) -> bool:
     if is_status_question(question) or not is_short_unanchored(question):
         return False
     return names_a_person(question) and len(content_words(question)) > 1
+
+
+def weighs_an_unnamed_proposal(question: str) -> bool:
+    """Return whether a question naming no talks asks of a proposal it names only by who made it.
+
+    "чи погодилася Москва на пропозицію Зеленського?" (which proposal?) or "з якої області мала
+    б вийти Україна?" (would, under which plan?) name the sides or the people at the talks, a
+    proposal or a conditional, and a few words more: every plan those sides traded fits.
+    "who is Medinsky?" asks nothing of a meeting (no word of its own but the name).
+    """
+    if is_status_question(question) or names_which_talks(question):
+        return False
+    if not _PROPOSAL_OR_CONDITIONAL.search(question):
+        return False
+    if not (names_a_side(question) or names_a_person(question)):
+        return False
+    spoken = _words(question)
+    first = spoken[0] if spoken else ""
+    own = [
+        word
+        for word in content_words(question)
+        if not is_side(word) and not (word[:1].isupper() and word != first)
+    ]
+    return 0 < len(own) <= CONVERSATION_TUNING.words_beside_proposers
