@@ -18,29 +18,14 @@ from bot.logstore.crud import outbox
 from bot.logstore.crud import subscriptions as crud
 from bot.profile import DEFAULT_PROFILE, activate, load_profile
 from index.store import load_snapshot
+from tests.support.alerts import LATER, MIXED, mixed_library
 from tests.support.embedders import FakeEmbedder
-
-REPO = Path(__file__).resolve().parent.parent
-MIXED = REPO / "data" / "samples" / "mixed"
-LATER = {"china-united-states", "dr-congo-rwanda"}
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Iterator[tuple[Settings, Path]]:
     """The mixed library indexed with the fake embedder; the log database not created yet."""
-    articles = tmp_path / "articles"
-    shutil.copytree(MIXED / "articles", articles)
-    settings = Settings(
-        _env_file=None,
-        articles_dir=articles,
-        index_dir=tmp_path / "index",
-        embedding_model="fake",
-        profile=MIXED / "profile.toml",
-        database_url=f"sqlite:///{tmp_path / 'db' / 'log.db'}",
-    )
-    activate(load_profile(settings.profile))
-    run_ingest(settings, [str(articles)], embedder=FakeEmbedder())
-    yield settings, articles
+    yield mixed_library(tmp_path, f"sqlite:///{tmp_path / 'db' / 'log.db'}")
     activate(load_profile(DEFAULT_PROFILE))
 
 
