@@ -41,16 +41,19 @@ _EMPTY = _REFERRING | _word_set(
     """this these a an the and or but also then so what which who whom whose when where why how
     is are was were be been being do does did done has have had will would can could should
     might must shall of to in on at for from with about by as into over after before
+    during between without under against among within than
     any some much many exactly really actually else still yet again happen happened
     а і й та чи що хто кого кому ким чого чим коли де чому навіщо як який яка яке які якого яку
     якої якій якому яким якою якими яких котрий котра котре котрі скільки чий чия чиє був була було
     були буде б би є там тому ж же ще вже саме взагалі і в у на з із
-    до по за про від для при над під щодо ну так сталося відбулося
+    до по за про від для при над під щодо зі після перед між через без серед крім окрім
+    ну так сталося відбулося
     и или что кто кого кому кем чего чем чём когда где почему зачем как какой какая какое какие
     какого какую каком каким какими каких какому какою который которая которое которые которой
     которую ли бы б сколько
     чей чья чьё был была было были будет есть же ещё уже именно вообще в во на с со
-    к по за про от для при над под о об насчёт насчет ну так произошло случилось"""
+    к по за про от для при над под о об из изо у до после перед между через без среди кроме
+    насчёт насчет ну так произошло случилось"""
 )
 _JOINING = frozenset(["and", "і", "й", "та", "и"])
 # Words that ask: a follow-up without any ("and the bodies?") asks what the question before did.
