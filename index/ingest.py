@@ -129,8 +129,10 @@ def ingest_articles(
     recipe = sentence_recipe(embedder)
     new_sentences: tuple[np.ndarray, np.ndarray] | None = None
     if chunking.sentence_vectors and recipe == SENTENCES_CONTEXTUAL:
-        new_vectors, *pair = embed_chunks_with_sentences(timer, new_chunks, progress=progress)
-        new_sentences = (pair[0], pair[1])
+        new_vectors, sentences, indptr = embed_chunks_with_sentences(
+            timer, new_chunks, progress=progress
+        )
+        new_sentences = (sentences, indptr)
     else:
         new_vectors = _embed(timer, new_chunks, progress=progress)
     report.chunks_embedded = len(new_chunks)
