@@ -1,6 +1,7 @@
 """Follow-up questions: the 2nd and 3rd turns of dialogues, with the conversation and alone.
 
-    python bench/bench_followups.py [--model NAME] [--questions FILE] [--index-dir DIR]
+    python bench/bench_followups.py [--model NAME] [--questions FILE ...] [--index-dir DIR]
+        [--dump FILE]
 
 Builds an index of data/articles with the chosen model through the normal ingest path, then
 plays each dialogue of bench/questions/followups/ (one JSON object a line: `id`, `language`,
@@ -9,6 +10,8 @@ code and Answerer (no logging). With memory, every turn is read against the ones
 each follow-up is asked with nothing before it. Prints, per language, top-3 article and fact for
 the follow-ups with memory, and what the same follow-ups get alone: asked for the whole question,
 asked which talks, declined, answered from the right article, or answered about another subject.
+Several sets are played one after the other on one index, each with its own tables; `--dump`
+writes every row (the set's name, the turn, with memory or alone, the answer) as JSON lines.
 """
 
 from __future__ import annotations
@@ -149,25 +152,34 @@ def report(with_memory: list[dict], without: list[dict], show_misses: bool) -> N
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="multilingual-e5-small")
-    parser.add_argument("--questions", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--questions", type=Path, nargs="+", default=[DEFAULT_SET])
     parser.add_argument("--articles", type=Path, default=ROOT / "data/articles")
     parser.add_argument("--index-dir", type=Path, help="Keep the index here and reuse it.")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--dump", type=Path, help="Write every row here as JSON lines.")
     args = parser.parse_args()
 
     set_threads(1)
     embedder = load_embedder(args.model)
-    dialogues = read_dialogues(args.questions)
     with tempfile.TemporaryDirectory() as folder:
         searcher = open_library(embedder, args.articles, args.index_dir or Path(folder) / "index")
         answerer = Answerer(lambda: searcher, embedder)
-        with_memory = [row for dialogue in dialogues for row in play(answerer, dialogue)]
-        without = [row for dialogue in dialogues for row in alone(answerer, dialogue)]
-    print(
-        f"model {args.model}, threshold {answerer.threshold}, {len(dialogues)} dialogues "
-        f"from {args.questions.name}\n"
-    )
-    report(with_memory, without, args.show_misses)
+        dumped = []
+        for path in args.questions:
+            dialogues = read_dialogues(path)
+            with_memory = [row for dialogue in dialogues for row in play(answerer, dialogue)]
+            without = [row for dialogue in dialogues for row in alone(answerer, dialogue)]
+            print(
+                f"model {args.model}, threshold {answerer.threshold}, {len(dialogues)} dialogues "
+                f"from {path.name}\n"
+            )
+            report(with_memory, without, args.show_misses)
+            print()
+            dumped += [{"set": path.stem, "memory": True, **row} for row in with_memory]
+            dumped += [{"set": path.stem, "memory": False, **row} for row in without]
+    if args.dump:
+        lines = (json.dumps(row, ensure_ascii=False) for row in dumped)
+        args.dump.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return 0
 
 

@@ -143,6 +143,21 @@ def test_alone_a_longer_question_about_someone_is_answered_from_what_matches(
 @pytest.mark.parametrize(
     "question",
     [
+        "what did Zelensky call the document?",
+        "що сказав Зеленський про російський документ?",
+        "что Путин сказал о новой встрече?",
+    ],
+)
+def test_alone_a_short_question_about_someone_found_in_two_meetings_is_asked_which(
+    question: str,
+) -> None:
+    assert _ask(question, TWO_EXCHANGES).mode == "which_talks"
+    assert _answered_and_not_asked(question, ONE_MEETING)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "what did the July talks agree?",
         "про що домовилися на липневих переговорах?",
         "о чём договорились на июльских переговорах?",

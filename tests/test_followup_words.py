@@ -1,11 +1,11 @@
-"""Prepositions are no words of a question's own, in English, Ukrainian and Russian."""
+"""Prepositions, "in return" and "again" are no words of a question's own, in three languages."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.conversation import ConversationMemory, Turn, understand
-from bot.conversation.followups import content_words, is_follow_up
+from bot.conversation.followups import content_words, is_follow_up, too_short_to_stand_alone
 
 KEY = ("chat", 1)
 SUBJECT = "When did Russia's Victory Day truce in May 2025 begin?"
@@ -43,3 +43,37 @@ def test_such_a_question_leans_on_the_conversation(question: str) -> None:
     assert understood.about == SUBJECT
     assert understood.prefer == ("victory-day",)
     assert "Victory" in understood.query
+
+
+@pytest.mark.parametrize(
+    ("question", "own"),
+    [
+        ("what did Kyiv get in exchange?", ["Kyiv", "get"]),
+        ("what did Washington give in return?", ["Washington", "give"]),
+        ("what did Putin say about meeting again?", ["Putin", "say", "meeting"]),
+        ("did they say where they'd meet next?", ["say", "meet", "next"]),
+        ("а що отримав Київ натомість?", ["отримав", "Київ"]),
+        ("і коли хотіли зустрітися знову?", ["хотіли", "зустрітися"]),
+        ("что Россия дала взамен?", ["Россия", "дала"]),
+        ("где предложили встретиться в следующий раз?", ["предложили", "встретиться"]),
+    ],
+)
+def test_what_only_makes_sense_against_something_said_before_points_back(
+    question: str, own: list[str]
+) -> None:
+    assert content_words(question) == own
+    assert is_follow_up(question)
+    # Alone, "in return for what?" cannot be looked up: the whole question is asked for.
+    assert too_short_to_stand_alone(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Ukraine offer in exchange for the prisoners held since 2022?",
+        "що Україна запропонувала в обмін на полонених, утримуваних з 2022 року?",
+        "что Россия потребовала в ответ на предложение о прекращении огня в марте?",
+    ],
+)
+def test_an_exchange_or_answer_that_says_for_what_stands_alone(question: str) -> None:
+    assert not too_short_to_stand_alone(question)

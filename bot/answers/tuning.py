@@ -216,6 +216,10 @@ class ConversationTuning:
     meeting_passages: int = 2
     same_meeting_days: int = 1
     meeting_cosine_gap: float = 0.012
+    # A question naming someone is kept from that check when it has more than this many words:
+    # a longer one says enough of its event in lower-case words ("когда объявил пасхальное
+    # перемирие"); among the development questions none of 7 words or fewer did.
+    person_words: int = 7
 
 
 CONVERSATION_TUNING = ConversationTuning()

@@ -10,7 +10,7 @@ from bot import i18n
 from bot.answers.answer_types import Answer
 from bot.answers.questions import answer_type, is_status_question, question_language
 from bot.answers.tuning import CONVERSATION_TUNING
-from bot.conversation.anchors import asks_which_talks, names_a_person, names_which_talks
+from bot.conversation.anchors import asks_which_talks, names_a_person, names_which_talks, words
 from bot.conversation.followups import (
     asks_nothing_itself,
     asks_what_someone_did,
@@ -218,7 +218,8 @@ def fits_several_meetings(understood: Understanding, answer: Answer) -> bool:
     if is_status_question(question) or names_which_talks(question):
         return False
     # A longer question about someone ("С кем Путин встречался, когда объявил пасхальное
-    # перемирие?") tends to say enough of its event in lower-case words to be answered.
-    if names_a_person(question):
+    # перемирие?") tends to say enough of its event in lower-case words to be answered; a short
+    # one ("what did Zelensky call the document?") does not.
+    if names_a_person(question) and len(words(question)) > CONVERSATION_TUNING.person_words:
         return False
     return spans_meetings(answer.retrieved)

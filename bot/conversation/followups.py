@@ -77,6 +77,18 @@ _RELATIVE_TIME = re.compile(
     r"в тот же день)(?!\w)",
     re.IGNORECASE,
 )
+# What only makes sense against something said before: in return (for what?), instead (of
+# what?), again or next time (after which meeting?). "in exchange for prisoners" says for what.
+_IN_RETURN_OR_AGAIN = re.compile(
+    r"(?<!\w)(?:in (?:exchange|return)(?! for)|in response(?! to)|in turn|instead|again|"
+    r"next time|last time|натомість|взамін(?! за)|в обмін(?! на)|у відповідь(?! на)|знову|знов|"
+    r"наступного разу|минулого разу|взамен(?! (?:на|за))|в обмен(?! на)|в ответ(?! на)|снова|"
+    r"опять|вновь|в следующий раз|в прошлый раз)(?!\w)",
+    re.IGNORECASE,
+)
+_POINTING_PHRASES = (_RELATIVE_TIME, _IN_RETURN_OR_AGAIN)
+# An English clitic after a pronoun or question word ("they'd", "what's") leaves its head.
+_CLITIC = re.compile(r"['’](?:d|s|re|ve|ll|m)$", re.IGNORECASE)
 
 
 # A proposal, a demand, or the conditional a plan is told in ("would", "мала б", "должна бы").
@@ -91,6 +103,17 @@ def _words(question: str) -> list[str]:
     return _WORD.findall(question)
 
 
+def _head(word: str) -> str:
+    """Return the word folded, without an English clitic: "they'd" is "they"."""
+    return _CLITIC.sub("", word.casefold())
+
+
+def _without_pointing_phrases(question: str) -> str:
+    for phrase in _POINTING_PHRASES:
+        question = phrase.sub(" ", question)
+    return question
+
+
 def has_words(question: str) -> bool:
     """Return whether the text has any word or number in it (not only emoji or punctuation)."""
     return bool(_words(question))
@@ -98,8 +121,8 @@ def has_words(question: str) -> bool:
 
 def content_words(question: str) -> list[str]:
     """Return the words that can carry a subject: not question words, pronouns or particles."""
-    told = _RELATIVE_TIME.sub(" ", question)
-    return [word for word in _words(told) if word.casefold() not in _EMPTY]
+    told = _without_pointing_phrases(question)
+    return [word for word in _words(told) if _head(word) not in _EMPTY]
 
 
 def names_something(question: str) -> bool:
@@ -108,14 +131,14 @@ def names_something(question: str) -> bool:
     for position, word in enumerate(words):
         if any(character.isdigit() for character in word):
             return True
-        if position > 0 and word[:1].isupper() and word.casefold() not in _EMPTY:
+        if position > 0 and word[:1].isupper() and _head(word) not in _EMPTY:
             return True
     return False
 
 
 def asks_nothing_itself(question: str) -> bool:
     """Return whether the question has no word that asks ("and the bodies?", "а тіл?")."""
-    return not any(word.casefold() in _ASKING for word in _words(question))
+    return not any(_head(word) in _ASKING for word in _words(question))
 
 
 def opens_like_follow_up(question: str) -> bool:
@@ -124,16 +147,16 @@ def opens_like_follow_up(question: str) -> bool:
 
 
 def refers_back(question: str) -> bool:
-    """Return whether the question points back with "it", "that", "there", "the next day"…
+    """Return whether the question points back: "it", "that", "there", "the next day", "again"…
 
     A pronoun after "and" that follows a subject points inside the question ("how old is Lavrov
     and where was he born?"), not back.
     """
-    if _RELATIVE_TIME.search(question):
+    if any(phrase.search(question) for phrase in _POINTING_PHRASES):
         return True
     seen_subject = False
     for word in _words(question):
-        folded = word.casefold()
+        folded = _head(word)
         if folded in _JOINING and seen_subject:
             return False
         if folded in _REFERRING:
