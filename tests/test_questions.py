@@ -69,6 +69,11 @@ def test_no_month_no_period(question: str) -> None:
         ("Which German leader pushed for a ceasefire?", "person"),
         ("Який президент Фінляндії був у Білому домі?", "person"),
         ("Где прошли переговоры?", "place"),
+        ("how did Kyiv react?", "reaction"),
+        ("and Moscow's response?", "reaction"),
+        ("і що на це Путін?", "reaction"),
+        ("как отреагировал Кремль?", "reaction"),
+        ("When did Kyiv respond?", "date"),
         ("What did the memorandum say?", None),
     ],
 )
@@ -82,6 +87,14 @@ def test_a_person_named_in_the_question_is_no_answer_to_who() -> None:
         "person", "Vladimir Putin declared a truce on 19 April.", question
     )
     assert carries_answer_type("person", "He met the chief of staff, Valery Gerasimov.", question)
+
+
+def test_what_someone_said_back_answers_a_reaction() -> None:
+    question = "how did Kyiv react?"
+    assert carries_answer_type("reaction", "Kyiv said it would not recognise the deal.", question)
+    assert carries_answer_type("reaction", "Зеленський назвав це спробою затягнути час.", question)
+    assert carries_answer_type("reaction", "В Кремле отвергли это предложение.", question)
+    assert not carries_answer_type("reaction", "The talks lasted four and a half hours.", question)
 
 
 def test_years_and_dates_do_not_answer_how_many() -> None:

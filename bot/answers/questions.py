@@ -49,7 +49,25 @@ _ANSWER_TYPES = {
         re.I,
     ),
     "place": re.compile(r"\bwhere\b|\bде\b|\bгде\b", re.I),
+    # "how did Kyiv react?", "and Moscow's response?", "що на це Путін?": what a side said back.
+    "reaction": re.compile(
+        r"\b(react\w*|respon\w*|repl(y|ied)|comment\w*|take it|answer)\b|"
+        r"відреаг\w*|реакці\w*|відпов(і|и)\w*|на це|отреаг\w*|реакци\w*|ответ\w*|на это|"
+        r"прокомментир\w*|прокоментув\w*",
+        re.I,
+    ),
 }
+# A sentence telling what someone said or did about it: "Kyiv said it would not recognise …".
+_SAID_BACK = re.compile(
+    r"\b(said|says|saying|called|described|dismiss\w*|reject\w*|welcom\w*|warn\w*|insist\w*|"
+    r"den(y|ied|ies)|respond\w*|repl(y|ied)|react\w*|accus\w*|refus\w*|would not|"
+    r"had not|criticis\w*|criticiz\w*|condemn\w*|stress\w*|declar\w*)\b|"
+    r"заяв\w*|сказа\w*|назва\w*|назвал\w*|відкин\w*|відмов\w*|відповів\w*|відповіл\w*|"
+    r"привіта\w*|попереди\w*|наполяг\w*|запереч\w*|звинува\w*|наголос\w*|отверг\w*|"
+    r"отказа\w*|ответил\w*|приветствова\w*|предупреди\w*|настаива\w*|отрица\w*|обвини\w*|"
+    r"подчеркну\w*",
+    re.I,
+)
 
 # Where things happened is often told without a proper name: "on the Belarusian border".
 _PLACE_NOUN = re.compile(
@@ -169,7 +187,7 @@ def numbers_in(text: str) -> set[str]:
 
 
 def answer_type(question: str) -> str | None:
-    """Guess the kind of fact wanted: a duration, a number, a date, a person or a place.
+    """Guess the kind of fact wanted: a duration, a number, a date, a person, a place, a reaction.
 
     The earliest cue wins: "Who was Putin meeting with when he announced the truce?" asks for a
     person, "when" only dates the meeting. At one position the longer cue ("how many hours")
@@ -195,6 +213,8 @@ def carries_answer_type(wanted: str | None, sentence: str, question: str) -> boo
     if wanted == "date":
         new_numbers = numbers_in(sentence) - numbers_in(question)
         return bool(new_numbers or _MONTH_NAME.search(sentence))
+    if wanted == "reaction":
+        return bool(_SAID_BACK.search(sentence))
     asked = {word.lower() for word in _CAPITALISED.findall(question)}
     if wanted == "person":
         # "Vladimir Putin" is no answer to a question that names Putin.
