@@ -245,6 +245,20 @@ def test_the_day_of_talks_or_an_exchange_named_says_which() -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        "How many people did each side release on the first day of the 1000-for-1000 swap?",
+        "скільки людей повернули першого дня обміну 1000 на 1000?",
+        "Сколько человек обменяли в последний день обмена «1000 на 1000»?",
+        "which palace in istanbul hosted the first direct ukraine-russia talks in may?",
+    ],
+)
+def test_a_day_of_an_exchange_named_by_its_number_stands_alone(question: str) -> None:
+    assert names_which_talks(question)
+    assert not is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "was anything said about prisoners?",
         "що вирішили щодо полонених?",
         "о чём договорились по пленным?",

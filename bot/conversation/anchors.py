@@ -13,6 +13,7 @@ import re
 from bot.answers.questions import is_status_question, named_period
 from bot.answers.tuning import CONVERSATION_TUNING
 from bot.conversation.series import orders_a_meeting, orders_a_part_of_an_unnamed_event
+from bot.conversation.wording import word_spans, words
 from bot.profile import active_profile
 from index.parties import default_gazetteer
 
@@ -54,7 +55,6 @@ _MONTH_ADJECTIVE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*", re.UNICODE)
 # The first letter of each word, to read "russia" or "united states" as the gazetteer's forms.
 _WORD_START = re.compile(r"(?<![\w.'’-])\w")
 
@@ -78,11 +78,6 @@ _SAID_OR_AGREED = re.compile(
 )
 
 
-def words(question: str) -> list[str]:
-    """Return the words and numbers of a text ("U.S." and "Ер-Ріяд" are one word each)."""
-    return _WORD.findall(question)
-
-
 def _side_spans(question: str) -> list[tuple[int, int]]:
     """Return where the question names a side, in its own capitals or with each word's first."""
     gazetteer = default_gazetteer()
@@ -98,7 +93,7 @@ def _side_words(question: str) -> list[tuple[str, bool]]:
     spans = _side_spans(question)
     profile = active_profile()
     result = []
-    for match in _WORD.finditer(question):
+    for match in word_spans(question):
         folded = match.group().casefold()
         named = any(start < match.end() and match.start() < end for start, end in spans)
         if any(folded.startswith(place) for place in profile.talk_places):

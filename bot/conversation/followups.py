@@ -14,6 +14,7 @@ from bot.conversation.anchors import (
     names_which_talks,
 )
 from bot.conversation.series import orders_a_part_of_an_unnamed_event
+from bot.conversation.wording import words
 
 # Words that open an elliptical follow-up: "and …?", "what about …?", "а …?", "и …?".
 _LEADS = re.compile(
@@ -66,7 +67,6 @@ _ASKING = _word_set(
     сколько чей чья чьё
     ли"""
 )
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 # A time told from one said before ("the next day", "накануне") points back as "then" does, and
 # carries no subject of its own.
 _RELATIVE_TIME = re.compile(
@@ -99,10 +99,6 @@ _PROPOSAL_OR_CONDITIONAL = re.compile(
 )
 
 
-def _words(question: str) -> list[str]:
-    return _WORD.findall(question)
-
-
 def _head(word: str) -> str:
     """Return the word folded, without an English clitic: "they'd" is "they"."""
     return _CLITIC.sub("", word.casefold())
@@ -116,19 +112,19 @@ def _without_pointing_phrases(question: str) -> str:
 
 def has_words(question: str) -> bool:
     """Return whether the text has any word or number in it (not only emoji or punctuation)."""
-    return bool(_words(question))
+    return bool(words(question))
 
 
 def content_words(question: str) -> list[str]:
     """Return the words that can carry a subject: not question words, pronouns or particles."""
     told = _without_pointing_phrases(question)
-    return [word for word in _words(told) if _head(word) not in _EMPTY]
+    return [word for word in words(told) if _head(word) not in _EMPTY]
 
 
 def names_something(question: str) -> bool:
     """Return whether the question names a subject: a proper name (capital inside) or a number."""
-    words = _words(question)
-    for position, word in enumerate(words):
+    spoken = words(question)
+    for position, word in enumerate(spoken):
         if any(character.isdigit() for character in word):
             return True
         if position > 0 and word[:1].isupper() and _head(word) not in _EMPTY:
@@ -138,7 +134,7 @@ def names_something(question: str) -> bool:
 
 def asks_nothing_itself(question: str) -> bool:
     """Return whether the question has no word that asks ("and the bodies?", "а тіл?")."""
-    return not any(_head(word) in _ASKING for word in _words(question))
+    return not any(_head(word) in _ASKING for word in words(question))
 
 
 def opens_like_follow_up(question: str) -> bool:
@@ -155,7 +151,7 @@ def refers_back(question: str) -> bool:
     if any(phrase.search(question) for phrase in _POINTING_PHRASES):
         return True
     seen_subject = False
-    for word in _words(question):
+    for word in words(question):
         folded = _head(word)
         if folded in _JOINING and seen_subject:
             return False
@@ -236,7 +232,7 @@ def weighs_an_unnamed_proposal(question: str) -> bool:
         return False
     if not (names_a_side(question) or names_a_person(question)):
         return False
-    spoken = _words(question)
+    spoken = words(question)
     first = spoken[0] if spoken else ""
     own = [
         word

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+from bot.conversation.wording import words as split_words
 
 # Words that order a series. "next" is only read before a meeting ("the next round"): "the next
 # day" is a time told from one said before (bot/conversation/followups.py).
@@ -44,6 +44,24 @@ _REACH = 3
 _PART_REACH = 4
 
 
+def _part_of(rest: list[str]) -> str:
+    """Return whether the words after a part leave its event unnamed.
+
+    "the first stage of the prisoner exchange" does; "of the talks" names them, and so does a
+    number or a name just before or after the event's word ("the 1000-for-1000 exchange", "the
+    Istanbul swap", "обміну «1000 на 1000»").
+    """
+    for index, word in enumerate(rest):
+        if _MEETING.fullmatch(word) or _EXCHANGE.fullmatch(word):
+            named = any(_names(other) for other in [*rest[:index], *rest[index + 1 : index + 2]])
+            return "meeting" if named or _TALKS.fullmatch(word) else "part of unnamed"
+    return "meeting"
+
+
+def _names(word: str) -> bool:
+    return word[:1].isupper() or any(character.isdigit() for character in word)
+
+
 def _qualified(words: list[str], position: int) -> str | None:
     """Return what the ordinal at `position` qualifies: "meeting", "part of unnamed", or None."""
     ahead = words[position + 1 : position + 1 + _REACH]
@@ -52,15 +70,12 @@ def _qualified(words: list[str], position: int) -> str | None:
             return "meeting"
         if _PART.fullmatch(word):
             rest = words[position + 2 + offset : position + 2 + offset + _PART_REACH]
-            of_event = [w for w in rest if _MEETING.fullmatch(w) or _EXCHANGE.fullmatch(w)]
-            if of_event and not _TALKS.fullmatch(of_event[0]):
-                return "part of unnamed"
-            return "meeting"
+            return _part_of(rest)
     return None
 
 
 def _qualifications(question: str) -> list[str]:
-    words = _WORD.findall(question)
+    words = split_words(question)
     found = []
     for position, word in enumerate(words):
         if _ORDER.fullmatch(word):
