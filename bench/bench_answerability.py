@@ -34,7 +34,7 @@ from question_sets import read_questions  # noqa: E402
 
 from bot.answers.answer_types import Answer  # noqa: E402
 from bot.answers.answerer import Answerer  # noqa: E402
-from bot.answers.questions import answer_type, carries_answer_type  # noqa: E402
+from bot.answers.fact_kinds import answer_type, carries_answer_type  # noqa: E402
 from bot.answers.tuning import ANSWER_TUNING  # noqa: E402
 from index.documents import SearchHit  # noqa: E402
 from index.embedders.base import set_threads  # noqa: E402

@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
+from bot.answers.fact_kinds import answer_type, carries_answer_type
 from bot.answers.questions import (
-    answer_type,
-    carries_answer_type,
     is_status_question,
     named_period,
     ordinal_agreement,

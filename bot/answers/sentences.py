@@ -11,13 +11,8 @@ from datetime import date
 import numpy as np
 
 from bot import i18n
-from bot.answers.questions import (
-    answer_type,
-    carries_answer_type,
-    numbers_in,
-    ordinal_agreement,
-    ordinals_in,
-)
+from bot.answers.fact_kinds import answer_type, carries_answer_type
+from bot.answers.questions import numbers_in, ordinal_agreement, ordinals_in
 from bot.answers.tuning import ANSWER_TUNING, AnswerTuning, PickerWeights
 from index.documents import Chunk, SearchHit
 from index.embedders.base import Embedder

@@ -8,7 +8,8 @@ from typing import Protocol
 
 from bot import i18n
 from bot.answers.answer_types import Answer
-from bot.answers.questions import answer_type, is_status_question, question_language
+from bot.answers.fact_kinds import answer_type
+from bot.answers.questions import is_status_question, question_language
 from bot.answers.tuning import CONVERSATION_TUNING
 from bot.conversation.anchors import asks_which_talks, names_a_person, names_which_talks, words
 from bot.conversation.followups import (
