@@ -44,7 +44,7 @@ def test_digest_on_then_an_ingest_sends_one_digest_and_no_alerts(library: Librar
         on = ask(emulator, anna, f"/digest on {LATE}").text
         assert on.startswith(f"Daily digest on: at {LATE} UTC")
         assert ask(emulator, anna, "/digest").text.startswith(f"Daily digest: on, at {LATE} UTC")
-        assert ask(emulator, anna, "/digest on 25:00").text.startswith("/digest shows")
+        assert ask(emulator, anna, "/digest on 25:00").text.startswith("“25:00” is not a time")
         assert ask(emulator, boris, "/follow").text.startswith("This chat now follows every")
         group = group_chat(-100600, "Desk")
         member = FakeUser(610, "Member", "en")
