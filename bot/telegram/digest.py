@@ -31,7 +31,8 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     language = ui_language(update)
     dependencies = deps(context)
     chat_id = message.chat.id
-    words = command_argument(message).lower().split()
+    asked = command_argument(message).split()
+    words = [word.lower() for word in asked]
     if not words:
         current = await asyncio.to_thread(dependencies.alerts_call, crud.digest_of, chat_id=chat_id)
         if current is None:
@@ -44,6 +45,10 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if words[0] not in ("on", "off") or len(words) > 2 or (words[0] == "off" and len(words) > 1):
         await message.reply_text(text(language, "digest_usage"))
         return
+    minute = minute_of_day(words[1]) if len(words) == 2 else _default_minute(dependencies)
+    if minute is None:
+        await message.reply_text(text(language, "digest_bad_time", asked=asked[1]))
+        return
     if await refused(update, context, language):
         return
     if words[0] == "off":
@@ -51,10 +56,6 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             dependencies.alerts_call, crud.stop_digest, chat_id=chat_id
         )
         await message.reply_text(text(language, "digest_off" if stopped else "digest_was_off"))
-        return
-    minute = minute_of_day(words[1]) if len(words) == 2 else _default_minute(dependencies)
-    if minute is None:
-        await message.reply_text(text(language, "digest_usage"))
         return
     await asyncio.to_thread(
         dependencies.alerts_call,

@@ -101,6 +101,8 @@ TEXTS: dict[str, str] = {
     "digest_was_off": "The daily digest was not on: alerts come as reports arrive.",
     "digest_usage": "/digest shows the setting; /digest on [HH:MM] (UTC) or /digest off "
     "changes it.",
+    "digest_bad_time": "“{asked}” is not a time of day: /digest on HH:MM (UTC, 00:00 to 23:59), "
+    "for example /digest on 07:30.",
     "digest_follows_nothing": "This chat follows nothing yet: /follow for every negotiation.",
     "digest_heading": "📰 Daily digest, {date}",
     "digest_more": "More news (/status <track>): {ids}",

@@ -107,6 +107,8 @@ TEXTS: dict[str, str] = {
     "digest_was_off": "Ежедневный дайджест не был включён: уведомления приходят сразу.",
     "digest_usage": "/digest — показать настройку; /digest on [ЧЧ:ММ] (UTC) или /digest off — "
     "изменить.",
+    "digest_bad_time": "«{asked}» — не время суток: /digest on ЧЧ:ММ (UTC, от 00:00 до 23:59), "
+    "например /digest on 07:30.",
     "digest_follows_nothing": "Этот чат пока ни за чем не следит: /follow — за всеми переговорами.",
     "digest_heading": "📰 Ежедневный дайджест, {date}",
     "digest_more": "Ещё новости (/status <трек>): {ids}",

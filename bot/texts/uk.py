@@ -107,6 +107,8 @@ TEXTS: dict[str, str] = {
     "digest_was_off": "Щоденний дайджест не було ввімкнено: сповіщення надходять одразу.",
     "digest_usage": "/digest — показати налаштування; /digest on [ГГ:ХХ] (UTC) або /digest off — "
     "змінити.",
+    "digest_bad_time": "«{asked}» — не час доби: /digest on ГГ:ХХ (UTC, від 00:00 до 23:59), "
+    "наприклад /digest on 07:30.",
     "digest_follows_nothing": "Цей чат ще ні за чим не стежить: /follow — за всіма переговорами.",
     "digest_heading": "📰 Щоденний дайджест, {date}",
     "digest_more": "Ще новини (/status <трек>): {ids}",
