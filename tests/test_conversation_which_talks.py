@@ -302,3 +302,10 @@ def test_alone_a_proposal_named_only_by_its_side_is_asked_which_talks(question: 
 )
 def test_a_proposal_named_by_its_talks_or_a_document_s_name_is_looked_up(question: str) -> None:
     assert not understand(question, None, None).which_talks
+
+
+def test_a_treatys_article_number_names_no_talks() -> None:
+    assert not names_which_talks("а хто порівнював гарантії зі статтею 5")
+    assert not names_which_talks("who compared the guarantees to Article 5?")
+    assert is_follow_up("а хто порівнював гарантії зі статтею 5")
+    assert names_which_talks("що обговорювали 5 травня?")

@@ -73,6 +73,9 @@ def test_no_month_no_period(question: str) -> None:
         ("і що на це Путін?", "reaction"),
         ("как отреагировал Кремль?", "reaction"),
         ("When did Kyiv respond?", "date"),
+        ("what did Zelensky call the Russian text", "reaction"),
+        ("Як Трамп охарактеризував дії Путіна?", "reaction"),
+        ("What was agreed on the call?", None),
         ("What did the memorandum say?", None),
     ],
 )

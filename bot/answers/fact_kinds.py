@@ -34,9 +34,12 @@ _ANSWER_TYPES = {
         re.I,
     ),
     "place": re.compile(r"\bwhere\b|\bде\b|\bгде\b", re.I),
-    # "how did Kyiv react?", "and Moscow's response?", "що на це Путін?": what a side said back.
+    # "how did Kyiv react?", "and Moscow's response?", "що на це Путін?", "what did Zelensky call
+    # the document?": what a side said back, or said of it.
     "reaction": re.compile(
-        r"\b(react\w*|respon\w*|repl(y|ied)|comment\w*|take it|answer)\b|"
+        r"\b(react\w*|respon\w*|repl(y|ied)|comment\w*|take it|answer|describ\w*)\b|"
+        r"\bcall(ed)?\s+(it|the|this|that|them|him|her|its|their|his)\b|назва\w*|назвал\w*|"
+        r"охарактеризува\w*|"
         r"відреаг\w*|реакці\w*|відпов(і|и)\w*|на це|отреаг\w*|реакци\w*|ответ\w*|на это|"
         r"прокомментир\w*|прокоментув\w*",
         re.I,

@@ -55,6 +55,8 @@ _MONTH_ADJECTIVE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# "Article 5" (of a treaty) is a number that names no meeting.
+_TREATY_ARTICLE = re.compile(r"(?<!\w)(?:article|статт\w*|стать\w*)\s+\d+", re.IGNORECASE)
 # The first letter of each word, to read "russia" or "united states" as the gazetteer's forms.
 _WORD_START = re.compile(r"(?<![\w.'’-])\w")
 
@@ -110,12 +112,12 @@ def is_side(word: str) -> bool:
 def names_which_talks(question: str) -> bool:
     """Return whether the question says which talks it means.
 
-    A number or date, a month (or its adjective: "липневих"), an ordinal or "round"/"раунд"/"тур",
-    or a capitalised name other than the sides' where a place or an event stands ("in Istanbul",
-    "the Alaska summit") anchors it; the sides and the people who speak for them ("what did
-    Zelensky say?") do not.
+    A number or date (not a treaty's article: "Article 5"), a month (or its adjective:
+    "липневих"), an ordinal or "round"/"раунд"/"тур", or a capitalised name other than the
+    sides' where a place or an event stands ("in Istanbul", "the Alaska summit") anchors it; the
+    sides and the people who speak for them ("what did Zelensky say?") do not.
     """
-    if _DIGIT.search(question) or named_period(question, None) is not None:
+    if _DIGIT.search(_TREATY_ARTICLE.sub(" ", question)) or named_period(question, None):
         return True
     if _SERIES.search(question) or orders_a_meeting(question) or _MONTH_ADJECTIVE.search(question):
         return True
