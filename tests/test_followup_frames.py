@@ -30,9 +30,10 @@ def _after(question: str, frame: str | None) -> ConversationMemory:
         # Its own question word wins over the frame before it.
         ("How many prisoners were exchanged in Istanbul?", "number", "and when?", "date"),
         ("Скільки полонених обміняли 23 травня?", "number", "а хто його організував?", "person"),
+        ("How many were exchanged?", "number", "and what did Zelensky call it?", "reaction"),
         # Not bare: no lead, or words enough of its own, ask for no kind in particular.
         ("How many prisoners were exchanged?", "number", "what did Washington give?", None),
-        ("How many prisoners were exchanged?", "number", "and what did Zelensky call it?", None),
+        ("How many prisoners were exchanged?", "number", "and what did Zelensky sign then?", None),
     ],
 )
 def test_a_bare_follow_up_borrows_the_frame_before_it(

@@ -70,6 +70,7 @@ class Answerer:
         prefer: Sequence[str] = (),
         focus: str | None = None,
         frame: str | None = None,
+        later: bool = False,
     ) -> Answer:
         """Answer one question (already checked to be non-empty and short enough).
 
@@ -77,7 +78,8 @@ class Answerer:
         an unknown one raises UnknownTrack. `prefer` names articles to favour (those a
         conversation already cited); `focus`, a follow-up's own words, picks the sentences;
         `frame`, the kind of fact a bare follow-up borrows from the question before it ("and the
-        bodies?" after "how many prisoners…?": a number), favours sentences that carry one.
+        bodies?" after "how many prisoners…?": a number), favours sentences that carry one;
+        `later` also searches the reports published after the preferred articles.
         """
         started = time.perf_counter()
         query = make_query(
@@ -88,6 +90,7 @@ class Answerer:
             prefer=prefer,
             focus=focus,
             frame=frame,
+            later=later,
         )
         reviewed = None if track else self.reviewed.match(query)
         answer = reviewed or self._from_library(query)

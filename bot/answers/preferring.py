@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import numpy as np
 
@@ -22,18 +23,31 @@ def with_preferred(
     hits: list[SearchHit],
     prefer: Sequence[str],
     k: int,
+    *,
+    later_after_days: int | None = None,
 ) -> list[SearchHit]:
     """Fuse the best passages of the preferred articles into the hits, by reciprocal rank.
 
     A passage of an article already cited gains from both rankings, so it leads when it also
-    matches the question; the other articles stay in, for follow-ups that move on.
+    matches the question; the other articles stay in, for follow-ups that move on. With
+    `later_after_days`, the best passages of the reports published that many days or more after
+    the preferred articles join too: "and when did the exchanges start after that?" asks of what
+    the next reports tell.
     """
     if not prefer:
         return hits
     preferred = searcher.search(
         question, k, filters=SearchFilters(articles=frozenset(prefer)), query_vector=query_vector
     )
-    return fused(preferred, hits) if preferred else hits
+    if not preferred:
+        return hits
+    if later_after_days is None:
+        return fused(preferred, hits)
+    since = max(hit.chunk.published for hit in preferred) + timedelta(days=later_after_days)
+    later = searcher.search(
+        question, k, filters=SearchFilters(published_from=since), query_vector=query_vector
+    )
+    return fused(later, preferred, hits) if later else fused(preferred, hits)
 
 
 def focused(embedder: Embedder, focus: str | None, query_vector: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ class Query:
     prefer: tuple[str, ...] = ()  # articles a conversation already cited
     focus: str | None = None  # a follow-up's own words, which pick the sentences
     frame: str | None = None  # the kind of fact wanted when the words do not say (answer_type)
+    later: bool = False  # a follow-up asking what came after the reports it leans on
 
 
 def make_query(
@@ -35,6 +36,7 @@ def make_query(
     prefer: Sequence[str] = (),
     focus: str | None = None,
     frame: str | None = None,
+    later: bool = False,
 ) -> Query:
     """Normalize and embed a question, and tell its language and whether it asks about now."""
     text = normalize_text(question)
@@ -47,4 +49,5 @@ def make_query(
         prefer=tuple(prefer),
         focus=focus,
         frame=frame,
+        later=later,
     )

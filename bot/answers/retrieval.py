@@ -47,7 +47,15 @@ class Retrieval:
 def retrieve(searcher: Searcher, query: Query, tuning: AnswerTuning = ANSWER_TUNING) -> Retrieval:
     """Search for the question; favour its month, the latest on its subject, the articles cited."""
     hits, anchor, period = _ranked(searcher, query, tuning)
-    hits = with_preferred(searcher, query.text, query.vector, hits, query.prefer, tuning.period_k)
+    hits = with_preferred(
+        searcher,
+        query.text,
+        query.vector,
+        hits,
+        query.prefer,
+        tuning.period_k,
+        later_after_days=tuning.later_after_days if query.later else None,
+    )
     passages = hits
     if query.status and anchor is not None and hits:
         passages = latest_reporting(hits, anchor, tuning)

@@ -117,6 +117,9 @@ class AnswerTuning:
     # Reports on an event late in a month are often published early in the next: a month named
     # in a question reaches this many days into the next.
     period_grace_days: int = 3
+    # A follow-up asking what came after ("and when did the exchanges start after that?") also
+    # searches the reports published at least this many days after the article it leans on.
+    later_after_days: int = 1
 
     @property
     def period_k(self) -> int:

@@ -14,6 +14,7 @@ from bot.answers.tuning import CONVERSATION_TUNING
 from bot.conversation.anchors import asks_which_talks, names_a_person, names_which_talks, words
 from bot.conversation.followups import (
     asks_nothing_itself,
+    asks_what_came_after,
     asks_what_someone_did,
     content_words,
     is_follow_up,
@@ -37,6 +38,7 @@ class Answering(Protocol):
         prefer: Sequence[str] = (),
         focus: str | None = None,
         frame: str | None = None,
+        later: bool = False,
     ) -> Answer:
         """Answer one checked question."""
         ...
@@ -55,6 +57,7 @@ class Understanding:
     which_talks: bool = False  # names only the sides, and nothing before it says which talks
     frame: str | None = None  # the kind of fact asked for, borrowed by a bare follow-up
     alone: bool = False  # asked with nothing before it in the conversation
+    later: bool = False  # asks what came after the subject ("и когда после этого…?")
 
     @property
     def resolved(self) -> str | None:
@@ -112,6 +115,7 @@ def understand(
         prefer=before.articles[: CONVERSATION_TUNING.preferred_articles],
         about=subject,
         frame=follow_up_frame(question, before),
+        later=asks_what_came_after(question),
     )
 
 
@@ -201,6 +205,7 @@ def answer_understood(
         prefer=understood.prefer,
         focus=understood.question if understood.resolved else None,
         frame=understood.frame,
+        later=understood.later,
     )
     if fits_several_meetings(understood, answer):
         return incomplete_answer(understood.question, answer.language, which_talks=True)

@@ -87,6 +87,15 @@ _IN_RETURN_OR_AGAIN = re.compile(
     re.IGNORECASE,
 )
 _POINTING_PHRASES = (_RELATIVE_TIME, _IN_RETURN_OR_AGAIN)
+# Words asking what came after the subject talked of: "after that", "eventually", "actually"
+# (did the swap agreed actually happen?), "потім", "зрештою", "в итоге".
+_LATER = re.compile(
+    r"(?<!\w)(?:after that|afterwards|later|eventually|in the end|actually|finally|since then|"
+    r"після цього|згодом|зрештою|врешті|пізніше|потім|в підсумку|насправді|фактично|"
+    r"после этого|потом|позже|в итоге|в конце концов|впоследствии|наконец|в результате|"
+    r"на самом деле)(?!\w)",
+    re.IGNORECASE,
+)
 # An English clitic after a pronoun or question word ("they'd", "what's") leaves its head.
 _CLITIC = re.compile(r"['’](?:d|s|re|ve|ll|m)$", re.IGNORECASE)
 
@@ -135,6 +144,11 @@ def names_something(question: str) -> bool:
 def asks_nothing_itself(question: str) -> bool:
     """Return whether the question has no word that asks ("and the bodies?", "а тіл?")."""
     return not any(_head(word) in _ASKING for word in words(question))
+
+
+def asks_what_came_after(question: str) -> bool:
+    """Return whether a follow-up asks what came after its subject ("что потом сказал Ушаков?")."""
+    return bool(_LATER.search(question))
 
 
 def opens_like_follow_up(question: str) -> bool:
