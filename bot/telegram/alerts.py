@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -14,12 +13,11 @@ from bot.alerts.delivery import ALERT_PREFIX, AlertSender
 from bot.answers.tuning import ALERT_TUNING
 from bot.i18n import text
 from bot.telegram.deps import DEPS_KEY, BotDeps, deps, ui_language
+from bot.telegram.jobs import run_every
 from bot.telegram.replies import send_answer
 
 if TYPE_CHECKING:
     from telegram.ext import Application, Job
-
-log = logging.getLogger(__name__)
 
 SENDER_KEY = "alert_sender"
 ALERT_PATTERN = rf"^{ALERT_PREFIX}:"
@@ -27,10 +25,6 @@ ALERT_PATTERN = rf"^{ALERT_PREFIX}:"
 
 def schedule_alerts(application: Application) -> Job | None:
     """Send queued alerts every few seconds on the JobQueue, whichever process queued them."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        log.warning("alerts are not sent: no JobQueue (install python-telegram-bot[job-queue])")
-        return None
     dependencies: BotDeps = application.bot_data[DEPS_KEY]
     tuning = replace(ALERT_TUNING, per_second=dependencies.settings.alerts_per_second)
     sender = AlertSender(dependencies.alerts(), tuning)
@@ -40,12 +34,8 @@ def schedule_alerts(application: Application) -> Job | None:
         # A stopping bot finishes the alert in flight and hands the rest back to the outbox.
         await sender.deliver(context.bot, keep_going=lambda: application.running)
 
-    return job_queue.run_repeating(
-        deliver_job,
-        interval=ALERT_TUNING.poll_seconds,
-        first=1,
-        name="alerts",
-        job_kwargs={"max_instances": 1, "coalesce": True},
+    return run_every(
+        application, deliver_job, name="alerts", interval=ALERT_TUNING.poll_seconds, first=1
     )
 
 

@@ -17,6 +17,7 @@ from bot.logstore.crud import digests as crud
 from bot.logstore.crud.subscriptions import following
 from bot.telegram.deps import DEPS_KEY, BotDeps, deps, message_of, ui_language
 from bot.telegram.handlers import command_argument
+from bot.telegram.jobs import run_every
 from bot.telegram.subscriptions import refused
 
 if TYPE_CHECKING:
@@ -79,10 +80,6 @@ def _default_minute(dependencies: BotDeps) -> int:
 
 def schedule_digests(application: Application) -> Job | None:
     """Queue the daily digests that are due, every minute on the JobQueue."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        log.warning("digests are not sent: no JobQueue (install python-telegram-bot[job-queue])")
-        return None
     dependencies: BotDeps = application.bot_data[DEPS_KEY]
 
     async def digest_job(context: Any) -> None:
@@ -97,10 +94,5 @@ def schedule_digests(application: Application) -> Job | None:
         except Exception:  # a database outage must not stop the job for good
             log.warning("digests not queued", exc_info=True)
 
-    return job_queue.run_repeating(
-        digest_job,
-        interval=ALERT_TUNING.digest_poll_seconds,
-        first=ALERT_TUNING.digest_poll_seconds,
-        name="digests",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
+    every = ALERT_TUNING.digest_poll_seconds
+    return run_every(application, digest_job, name="digests", interval=every, first=every)
