@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.logstore.crud import digests as crud
-from bot.telegram.deps import DEPS_KEY, BotDeps
 from tests.botapi_emulator import FakeUser, group_chat
-from tests.support.telegram_app import BotUnderTest, make_bot, sent
+from tests.support.telegram_app import BotUnderTest, make_bot
 
 ANNA = FakeUser(501, "Anna", "en")
 OLENA = FakeUser(502, "Олена", "uk")
@@ -25,45 +24,35 @@ FOLLOWS_NOTHING = "This chat follows nothing yet: /follow for every negotiation.
 async def bot(tmp_path: Path) -> AsyncIterator[BotUnderTest]:
     under_test = await make_bot(database_url=f"sqlite:///{tmp_path / 'log.db'}")
     yield under_test
-    deps(under_test).alerts().close()
+    under_test.deps.alerts().close()
     await under_test.app.shutdown()
-
-
-def deps(bot: BotUnderTest) -> BotDeps:
-    return bot.app.bot_data[DEPS_KEY]
-
-
-async def reply(bot: BotUnderTest, user: FakeUser, message: str, **kwargs: object) -> str:
-    replies = sent(await bot.say(user, message, **kwargs))
-    assert len(replies) == 1
-    return replies[0].text
 
 
 def stored(bot: BotUnderTest, chat_id: int) -> tuple[int, str] | None:
     """The chat's digest setting as (minute of the day, language); None when it is off."""
-    setting = deps(bot).alerts_call(crud.digest_of, chat_id=chat_id)
+    setting = bot.deps.alerts_call(crud.digest_of, chat_id=chat_id)
     return None if setting is None else (setting.minute, setting.language)
 
 
 async def test_no_argument_tells_whether_the_digest_is_on_and_when(bot: BotUnderTest) -> None:
-    off = await reply(bot, ANNA, "/digest")
+    off = await bot.reply(ANNA, "/digest")
     assert off.startswith("Daily digest: off. Alerts come as reports arrive.")
     assert "(at 08:00 UTC unless you name a time)" in off
     await bot.say(ANNA, "/digest on 07:30")
-    on = await reply(bot, ANNA, "/digest")
+    on = await bot.reply(ANNA, "/digest")
     assert on.startswith("Daily digest: on, at 07:30 UTC.")
     assert stored(bot, ANNA.id) == (7 * 60 + 30, "en")
 
 
 async def test_on_takes_the_default_time_or_the_one_named(bot: BotUnderTest) -> None:
     await bot.say(ANNA, "/follow")
-    on = await reply(bot, ANNA, "/digest on")
+    on = await bot.reply(ANNA, "/digest on")
     assert on == (
         "Daily digest on: at 08:00 UTC this chat gets one message with what is new on what it "
         "follows, instead of an alert per report. /digest off turns it off."
     )
     assert stored(bot, ANNA.id) == (8 * 60, "en")
-    moved = await reply(bot, ANNA, "/digest ON 7:30")
+    moved = await bot.reply(ANNA, "/digest ON 7:30")
     assert moved.startswith("Daily digest on: at 07:30 UTC")
     assert FOLLOWS_NOTHING not in moved
     assert stored(bot, ANNA.id) == (7 * 60 + 30, "en")
@@ -74,13 +63,13 @@ async def test_the_default_time_comes_from_the_settings(tmp_path: Path) -> None:
         database_url=f"sqlite:///{tmp_path / 'log.db'}", digest_time="18:45"
     )
     try:
-        assert "(at 18:45 UTC unless" in await reply(under_test, ANNA, "/digest")
-        assert (await reply(under_test, ANNA, "/digest on")).startswith(
+        assert "(at 18:45 UTC unless" in await under_test.reply(ANNA, "/digest")
+        assert (await under_test.reply(ANNA, "/digest on")).startswith(
             "Daily digest on: at 18:45 UTC"
         )
         assert stored(under_test, ANNA.id) == (18 * 60 + 45, "en")
     finally:
-        deps(under_test).alerts().close()
+        under_test.deps.alerts().close()
         await under_test.app.shutdown()
 
 
@@ -88,7 +77,7 @@ async def test_the_default_time_comes_from_the_settings(tmp_path: Path) -> None:
 async def test_a_bad_time_is_named_in_one_line_and_changes_nothing(
     bot: BotUnderTest, asked: str
 ) -> None:
-    answer = await reply(bot, ANNA, f"/digest on {asked}")
+    answer = await bot.reply(ANNA, f"/digest on {asked}")
     assert answer == (
         f"“{asked}” is not a time of day: /digest on HH:MM (UTC, 00:00 to 23:59), "
         "for example /digest on 07:30."
@@ -97,12 +86,12 @@ async def test_a_bad_time_is_named_in_one_line_and_changes_nothing(
     assert stored(bot, ANNA.id) is None
     # A chat taking the digest keeps its time.
     await bot.say(ANNA, "/digest on 06:15")
-    assert (await reply(bot, ANNA, f"/digest on {asked}")).startswith(f"“{asked}” is not a time")
+    assert (await bot.reply(ANNA, f"/digest on {asked}")).startswith(f"“{asked}” is not a time")
     assert stored(bot, ANNA.id) == (6 * 60 + 15, "en")
 
 
 async def test_a_bad_time_is_named_in_the_chats_language(bot: BotUnderTest) -> None:
-    answer = await reply(bot, OLENA, "/digest on Soon")
+    answer = await bot.reply(OLENA, "/digest on Soon")
     assert answer.startswith("«Soon» — не час доби: /digest on ГГ:ХХ")
     assert stored(bot, OLENA.id) is None
 
@@ -110,7 +99,7 @@ async def test_a_bad_time_is_named_in_the_chats_language(bot: BotUnderTest) -> N
 @pytest.mark.parametrize("asked", ["/digest sometimes", "/digest off 08:00", "/digest on 7 30"])
 async def test_other_arguments_get_the_usage(bot: BotUnderTest, asked: str) -> None:
     await bot.say(ANNA, "/digest on 09:00")
-    answer = await reply(bot, ANNA, asked)
+    answer = await bot.reply(ANNA, asked)
     assert answer == (
         "/digest shows the setting; /digest on [HH:MM] (UTC) or /digest off changes it."
     )
@@ -120,44 +109,44 @@ async def test_other_arguments_get_the_usage(bot: BotUnderTest, asked: str) -> N
 async def test_off_when_on_and_when_already_off(bot: BotUnderTest) -> None:
     await bot.say(ANNA, "/digest on")
     assert stored(bot, ANNA.id) is not None
-    assert (await reply(bot, ANNA, "/digest off")) == (
+    assert (await bot.reply(ANNA, "/digest off")) == (
         "Daily digest off: alerts come as reports arrive again."
     )
     assert stored(bot, ANNA.id) is None
-    assert (await reply(bot, ANNA, "/digest off")) == (
+    assert (await bot.reply(ANNA, "/digest off")) == (
         "The daily digest was not on: alerts come as reports arrive."
     )
     assert stored(bot, ANNA.id) is None
-    assert (await reply(bot, ANNA, "/digest")).startswith("Daily digest: off.")
+    assert (await bot.reply(ANNA, "/digest")).startswith("Daily digest: off.")
 
 
 async def test_a_chat_following_nothing_is_told_so_when_turning_it_on(bot: BotUnderTest) -> None:
-    on = (await reply(bot, ANNA, "/digest on 10:00")).splitlines()
+    on = (await bot.reply(ANNA, "/digest on 10:00")).splitlines()
     assert on[0].startswith("Daily digest on: at 10:00 UTC")
     assert on[1:] == [FOLLOWS_NOTHING]
     assert stored(bot, ANNA.id) == (10 * 60, "en")
-    ukrainian = (await reply(bot, OLENA, "/digest on")).splitlines()
+    ukrainian = (await bot.reply(OLENA, "/digest on")).splitlines()
     assert ukrainian[0].startswith("Щоденний дайджест увімкнено: о 08:00 UTC")
     assert ukrainian[1:] == ["Цей чат ще ні за чим не стежить: /follow — за всіма переговорами."]
     assert stored(bot, OLENA.id) == (8 * 60, "uk")
 
 
 async def test_in_a_group_only_admins_change_the_digest(bot: BotUnderTest) -> None:
-    assert (await reply(bot, MEMBER, "/digest on", chat=GROUP)) == ADMINS_ONLY
+    assert (await bot.reply(MEMBER, "/digest on", chat=GROUP)) == ADMINS_ONLY
     assert bot.emulator.events("get_chat_member", GROUP["id"])
     assert stored(bot, GROUP["id"]) is None
     bot.emulator.set_member_status(GROUP["id"], BOSS.id, "administrator")
-    assert (await reply(bot, BOSS, "/follow", chat=GROUP)).startswith("This chat now follows")
-    on = await reply(bot, BOSS, "/digest on 12:00", chat=GROUP)
+    assert (await bot.reply(BOSS, "/follow", chat=GROUP)).startswith("This chat now follows")
+    on = await bot.reply(BOSS, "/digest on 12:00", chat=GROUP)
     assert on.startswith("Daily digest on: at 12:00 UTC") and FOLLOWS_NOTHING not in on
     assert stored(bot, GROUP["id"]) == (12 * 60, "en")
     # A member may see the setting but neither move nor stop it.
-    assert (await reply(bot, MEMBER, "/digest", chat=GROUP)).startswith(
+    assert (await bot.reply(MEMBER, "/digest", chat=GROUP)).startswith(
         "Daily digest: on, at 12:00 UTC."
     )
-    assert (await reply(bot, MEMBER, "/digest on 13:00", chat=GROUP)) == ADMINS_ONLY
-    assert (await reply(bot, MEMBER, "/digest off", chat=GROUP)) == ADMINS_ONLY
+    assert (await bot.reply(MEMBER, "/digest on 13:00", chat=GROUP)) == ADMINS_ONLY
+    assert (await bot.reply(MEMBER, "/digest off", chat=GROUP)) == ADMINS_ONLY
     assert stored(bot, GROUP["id"]) == (12 * 60, "en")
     bot.emulator.set_member_status(GROUP["id"], MEMBER.id, "creator")
-    assert (await reply(bot, MEMBER, "/digest off", chat=GROUP)).startswith("Daily digest off")
+    assert (await bot.reply(MEMBER, "/digest off", chat=GROUP)).startswith("Daily digest off")
     assert stored(bot, GROUP["id"]) is None

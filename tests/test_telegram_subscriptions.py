@@ -13,7 +13,6 @@ from bot.answers.tuning import AlertTuning
 from bot.logstore.alert_models import EVERYTHING
 from bot.logstore.crud import outbox
 from bot.logstore.crud import subscriptions as crud
-from bot.telegram.deps import DEPS_KEY, BotDeps
 from tests.botapi_emulator import FakeUser, group_chat
 from tests.support.telegram_app import BotUnderTest, make_bot, sent
 
@@ -29,69 +28,59 @@ FAST = AlertTuning(per_second=200.0, claim_size=3)
 async def bot(tmp_path: Path) -> AsyncIterator[BotUnderTest]:
     under_test = await make_bot(database_url=f"sqlite:///{tmp_path / 'log.db'}")
     yield under_test
-    deps(under_test).alerts().close()
+    under_test.deps.alerts().close()
     await under_test.app.shutdown()
 
 
-def deps(bot: BotUnderTest) -> BotDeps:
-    return bot.app.bot_data[DEPS_KEY]
-
-
-async def reply(bot: BotUnderTest, user: FakeUser, message: str, **kwargs: object) -> str:
-    replies = sent(await bot.say(user, message, **kwargs))
-    assert len(replies) == 1
-    return replies[0].text
-
-
 async def test_a_private_chat_follows_and_unfollows(bot: BotUnderTest) -> None:
-    assert (await reply(bot, ANNA, "/following")).startswith("This chat follows nothing.")
-    assert (await reply(bot, ANNA, "/follow")).startswith("This chat now follows every")
-    followed = await reply(bot, ANNA, "/follow hamas")
+    assert (await bot.reply(ANNA, "/following")).startswith("This chat follows nothing.")
+    assert (await bot.reply(ANNA, "/follow")).startswith("This chat now follows every")
+    followed = await bot.reply(ANNA, "/follow hamas")
     assert followed.startswith("This chat now follows Israel – Hamas")
     assert "/unfollow hamas-israel" in followed
-    listing = (await reply(bot, ANNA, "/following")).splitlines()
+    listing = (await bot.reply(ANNA, "/following")).splitlines()
     assert listing == [
         "This chat follows:",
         "• every negotiation",
         "• Israel – Hamas [hamas-israel]",
     ]
-    unknown = await reply(bot, ANNA, "/follow atlantis")
+    unknown = await bot.reply(ANNA, "/follow atlantis")
     assert unknown.startswith("No negotiation in the library matches “atlantis”.")
     assert "russia-ukraine" in unknown
-    assert (await reply(bot, ANNA, "/unfollow hamas-israel")) == (
+    assert (await bot.reply(ANNA, "/unfollow hamas-israel")) == (
         "This chat no longer follows Israel – Hamas."
     )
-    assert "does not follow" in await reply(bot, ANNA, "/unfollow hamas-israel")
-    assert (await reply(bot, ANNA, "/unfollow")) == "This chat no longer follows anything."
-    assert deps(bot).alerts_call(crud.following, chat_id=ANNA.id) == []
+    assert "does not follow" in await bot.reply(ANNA, "/unfollow hamas-israel")
+    assert (await bot.reply(ANNA, "/unfollow")) == "This chat no longer follows anything."
+    assert bot.deps.alerts_call(crud.following, chat_id=ANNA.id) == []
 
 
 async def test_the_follow_reply_and_the_alert_language_are_the_followers(
     bot: BotUnderTest,
 ) -> None:
-    assert (await reply(bot, OLENA, "/follow")).startswith("Цей чат тепер стежить")
-    followers = deps(bot).alerts_call(crud.followers, track_id="russia-ukraine")
+    assert (await bot.reply(OLENA, "/follow")).startswith("Цей чат тепер стежить")
+    followers = bot.deps.alerts_call(crud.followers, track_id="russia-ukraine")
     assert followers == {OLENA.id: "uk"}
 
 
 async def test_in_a_group_only_admins_change_what_it_follows(bot: BotUnderTest) -> None:
-    refused = await reply(bot, MEMBER, "/follow", chat=GROUP)
+    refused = await bot.reply(MEMBER, "/follow", chat=GROUP)
     assert refused == "In a group, only its administrators can change what it follows."
     assert bot.emulator.events("get_chat_member", GROUP["id"])
     bot.emulator.set_member_status(GROUP["id"], BOSS.id, "administrator")
-    assert (await reply(bot, BOSS, "/follow ukraine", chat=GROUP)).startswith(
+    assert (await bot.reply(BOSS, "/follow ukraine", chat=GROUP)).startswith(
         "This chat now follows Ukraine – Russia"
     )
     bot.emulator.set_member_status(GROUP["id"], MEMBER.id, "creator")
-    assert "no longer" in await reply(bot, MEMBER, "/unfollow russia-ukraine", chat=GROUP)
+    assert "no longer" in await bot.reply(MEMBER, "/unfollow russia-ukraine", chat=GROUP)
     # Anyone may see what the group follows.
     bot.emulator.set_member_status(GROUP["id"], MEMBER.id, "member")
-    assert (await reply(bot, MEMBER, "/following", chat=GROUP)).startswith("This chat follows")
+    assert (await bot.reply(MEMBER, "/following", chat=GROUP)).startswith("This chat follows")
 
 
 def _queue(bot: BotUnderTest, track_id: str, chats: dict[int, str]) -> int:
     texts = {"en": f"<b>New on {track_id}</b> [1]", "uk": f"<b>Нове: {track_id}</b> [1]"}
-    return deps(bot).alerts_call(
+    return bot.deps.alerts_call(
         outbox.queue_batch,
         track_id=track_id,
         reports_key=f"{track_id}-1",
@@ -112,10 +101,10 @@ async def test_alerts_go_once_each_and_gone_chats_are_dropped_or_moved(
     blocked, *others = readers
     bot.emulator.block(blocked.id)
     bot.emulator.migrate_chat(GROUP["id"], -1009)
-    chats = deps(bot).alerts_call(crud.followers, track_id="hamas-israel")
+    chats = bot.deps.alerts_call(crud.followers, track_id="hamas-israel")
     assert len(chats) == 6
     assert _queue(bot, "hamas-israel", chats) == 6
-    sender = AlertSender(deps(bot).alerts(), FAST)
+    sender = AlertSender(bot.deps.alerts(), FAST)
     mark = bot.emulator.mark()
     done = await sender.deliver(bot.app.bot, keep_going=lambda: True)
     assert (done.sent, done.dropped, done.moved) == (5, 1, 1)
@@ -126,11 +115,11 @@ async def test_alerts_go_once_each_and_gone_chats_are_dropped_or_moved(
     assert messages[0].text == "New on hamas-israel [1]"
     button = messages[0].message["reply_markup"]["inline_keyboard"][0][0]
     assert button == {"text": "Ask what's new", "callback_data": "al:hamas-israel"}
-    assert deps(bot).alerts_call(crud.following, chat_id=blocked.id) == []
-    assert deps(bot).alerts_call(crud.following, chat_id=-1009) == [EVERYTHING]
+    assert bot.deps.alerts_call(crud.following, chat_id=blocked.id) == []
+    assert bot.deps.alerts_call(crud.following, chat_id=-1009) == [EVERYTHING]
     # Nothing is sent twice, and a chat that blocked the bot gets no later alert.
     assert (await sender.deliver(bot.app.bot, keep_going=lambda: True)).sent == 0
-    chats = deps(bot).alerts_call(crud.followers, track_id="russia-ukraine")
+    chats = bot.deps.alerts_call(crud.followers, track_id="russia-ukraine")
     assert blocked.id not in chats and -1009 in chats and GROUP["id"] not in chats
 
 
@@ -138,13 +127,13 @@ async def test_a_stopping_sender_hands_back_what_it_did_not_send(bot: BotUnderTe
     readers = [FakeUser(400 + number, f"Reader {number}", "en") for number in range(7)]
     for user in readers:
         await bot.say(user, "/follow")
-    _queue(bot, "russia-ukraine", deps(bot).alerts_call(crud.followers, track_id="russia-ukraine"))
-    sender = AlertSender(deps(bot).alerts(), FAST)
+    _queue(bot, "russia-ukraine", bot.deps.alerts_call(crud.followers, track_id="russia-ukraine"))
+    sender = AlertSender(bot.deps.alerts(), FAST)
     mark = bot.emulator.mark()
     stop_after = iter(range(4, -1, -1))  # keep going for four sends, then stop
     first = await sender.deliver(bot.app.bot, keep_going=lambda: next(stop_after, 0) > 0)
     assert 0 < first.sent < 7
-    assert deps(bot).alerts_call(outbox.counts) == {"sent": first.sent, "pending": 7 - first.sent}
+    assert bot.deps.alerts_call(outbox.counts) == {"sent": first.sent, "pending": 7 - first.sent}
     second = await sender.deliver(bot.app.bot, keep_going=lambda: True)
     assert first.sent + second.sent == 7
     chats = [event.chat_id for event in bot.emulator.events("message", since=mark)]
@@ -154,7 +143,7 @@ async def test_a_stopping_sender_hands_back_what_it_did_not_send(bot: BotUnderTe
 async def test_the_alert_button_answers_whats_new_on_its_track(bot: BotUnderTest) -> None:
     await bot.say(ANNA, "/follow")
     _queue(bot, "hamas-israel", {ANNA.id: "en"})
-    await AlertSender(deps(bot).alerts(), FAST).deliver(bot.app.bot, keep_going=lambda: True)
+    await AlertSender(bot.deps.alerts(), FAST).deliver(bot.app.bot, keep_going=lambda: True)
     [alert] = bot.emulator.bot_messages(ANNA.id)[-1:]
     bot.emulator.press_button(ANNA, alert, "al:hamas-israel")
     events = await bot.feed()

@@ -12,6 +12,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
 from bot.telegram.app import build_application
+from bot.telegram.deps import DEPS_KEY, BotDeps
 from tests.botapi_emulator import BotApiEmulator, Event, FakeUser
 from tests.support.fake_service import FakeService
 
@@ -70,6 +71,17 @@ class BotUnderTest:
     async def say(self, user: FakeUser, message: str, **kwargs: Any) -> list[Event]:
         self.emulator.send_text(user, message, **kwargs)
         return await self.feed()
+
+    async def reply(self, user: FakeUser, message: str, **kwargs: Any) -> str:
+        """Say something and return the one message the bot sent back."""
+        replies = sent(await self.say(user, message, **kwargs))
+        assert len(replies) == 1
+        return replies[0].text
+
+    @property
+    def deps(self) -> BotDeps:
+        """What the handlers use: settings, the answering service, the alert store."""
+        return self.app.bot_data[DEPS_KEY]
 
 
 def sent(events: list[Event]) -> list[Event]:
