@@ -38,7 +38,7 @@ _ANSWER_TYPES = {
     # the document?": what a side said back, or said of it.
     "reaction": re.compile(
         r"\b(react\w*|respon\w*|repl(y|ied)|comment\w*|take it|answer|describ\w*)\b|"
-        r"\bcall(ed)?\s+(it|the|this|that|them|him|her|its|their|his)\b|назва\w*|назвал\w*|"
+        r"\bcall(ed)?\s+(it|the|this|that|them|him|her|its|their|his)\b|назва\w*|"
         r"охарактеризува\w*|"
         r"відреаг\w*|реакці\w*|відпов(і|и)\w*|на це|отреаг\w*|реакци\w*|ответ\w*|на это|"
         r"прокомментир\w*|прокоментув\w*",
@@ -50,7 +50,7 @@ _SAID_BACK = re.compile(
     r"\b(said|says|saying|called|described|dismiss\w*|reject\w*|welcom\w*|warn\w*|insist\w*|"
     r"den(y|ied|ies)|respond\w*|repl(y|ied)|react\w*|accus\w*|refus\w*|would not|"
     r"had not|criticis\w*|criticiz\w*|condemn\w*|stress\w*|declar\w*)\b|"
-    r"заяв\w*|сказа\w*|назва\w*|назвал\w*|відкин\w*|відмов\w*|відповів\w*|відповіл\w*|"
+    r"заяв\w*|сказа\w*|назва\w*|відкин\w*|відмов\w*|відповів\w*|відповіл\w*|"
     r"привіта\w*|попереди\w*|наполяг\w*|запереч\w*|звинува\w*|наголос\w*|отверг\w*|"
     r"отказа\w*|ответил\w*|приветствова\w*|предупреди\w*|настаива\w*|отрица\w*|обвини\w*|"
     r"подчеркну\w*",

@@ -11,7 +11,7 @@ from bot.answers.answer_types import Answer
 from bot.answers.fact_kinds import answer_type
 from bot.answers.questions import is_status_question, question_language
 from bot.answers.tuning import CONVERSATION_TUNING
-from bot.conversation.anchors import asks_which_talks, names_a_person, names_which_talks, words
+from bot.conversation.anchors import asks_which_talks, names_a_person, names_which_talks
 from bot.conversation.followups import (
     asks_nothing_itself,
     asks_what_came_after,
@@ -24,6 +24,7 @@ from bot.conversation.followups import (
 )
 from bot.conversation.meetings import spans_meetings
 from bot.conversation.memory import ConversationKey, ConversationMemory, Turn
+from bot.conversation.wording import words
 
 
 class Answering(Protocol):
